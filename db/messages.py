@@ -1,0 +1,61 @@
+"""Reads of chat messages, in chronological order (created time, then id)."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ChatMessage
+
+
+@dataclass(frozen=True)
+class MessageKey:
+    """Where a message stands in chronological order."""
+
+    created_at: datetime
+    id: uuid.UUID
+
+    @classmethod
+    def of(cls, row: ChatMessage) -> "MessageKey":
+        return cls(row.created_at, row.id)
+
+
+_ORDER_KEY = tuple_(ChatMessage.created_at, ChatMessage.id)
+
+
+async def messages_after(
+    session: AsyncSession, conversation_id: str, limit: int, after: MessageKey | None = None
+) -> Sequence[ChatMessage]:
+    """The oldest `limit` messages after `after` (from the start when None), oldest first."""
+    statement = select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
+    if after is not None:
+        statement = statement.where(tuple_(after.created_at, after.id) < _ORDER_KEY)
+    statement = statement.order_by(ChatMessage.created_at, ChatMessage.id).limit(limit)
+    return (await session.scalars(statement)).all()
+
+
+async def messages_before(
+    session: AsyncSession, conversation_id: str, limit: int, before: MessageKey | None = None
+) -> Sequence[ChatMessage]:
+    """The newest `limit` messages before `before` (from the end when None), oldest first."""
+    statement = select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
+    if before is not None:
+        statement = statement.where(tuple_(before.created_at, before.id) > _ORDER_KEY)
+    statement = statement.order_by(ChatMessage.created_at.desc(), ChatMessage.id.desc()).limit(
+        limit
+    )
+    return list(reversed((await session.scalars(statement)).all()))
+
+
+async def count_by_conversation(
+    session: AsyncSession, conversation_ids: Sequence[str]
+) -> dict[str, int]:
+    statement = (
+        select(ChatMessage.conversation_id, func.count())
+        .where(ChatMessage.conversation_id.in_(conversation_ids))
+        .group_by(ChatMessage.conversation_id)
+    )
+    return {conversation: count for conversation, count in (await session.execute(statement)).all()}

@@ -1,0 +1,29 @@
+"""Query.agent, and the agent lookup every agent-scoped field and mutation starts with."""
+
+import uuid
+
+from auth.access import AgentAccess, agent_access
+from context import Info
+from db import models
+from db.agents import agent_with_grants
+from resolvers.ids import parse_id
+from schema.agents import Agent
+
+
+async def viewer_agent(
+    info: Info, agent_id: uuid.UUID
+) -> tuple[models.User, models.Agent, AgentAccess]:
+    """The viewer, the agent and the viewer's access to it; NotFound or Forbidden otherwise."""
+    viewer = await info.context.viewer()
+    async with info.context.database.session() as db:
+        found = await agent_with_grants(db, agent_id, viewer.id)
+    agent, grants = found if found is not None else (None, [])
+    access = agent_access(viewer, agent, grants)
+    assert agent is not None
+    info.context.loaders.agent_by_id.prime(agent.id, agent)
+    return viewer, agent, access
+
+
+async def resolve_agent(info: Info, id: str) -> Agent:
+    viewer, agent, access = await viewer_agent(info, parse_id(id, "agent id"))
+    return Agent.from_model(agent, viewer, access)

@@ -1,0 +1,76 @@
+"""Session.messages: one keyset page of a session's history, either way."""
+
+from context import Info
+from db import models
+from db.messages import MessageKey, messages_after, messages_before
+from db.sessions import conversation_id
+from errors import BadUserInput
+from resolvers.cursors import message_cursor, parse_message_cursor
+from resolvers.pages import check_page_size
+from schema.messages import Message, MessageConnection, MessageEdge
+from schema.pagination import PageInfo
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 100
+
+
+async def resolve_messages(
+    info: Info,
+    session: models.ChatSession,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> MessageConnection:
+    if first is not None and last is not None:
+        raise BadUserInput("Give 'first' or 'last', not both.")
+    if (first is not None or after is not None) and before is not None:
+        raise BadUserInput(
+            "'before' pages back with 'last'; it cannot be combined with 'first' or 'after'."
+        )
+    if last is not None and after is not None:
+        raise BadUserInput("'after' pages forward with 'first'; it cannot be combined with 'last'.")
+
+    forward = first is not None or after is not None
+    size = first if forward else last
+    size = (
+        DEFAULT_PAGE
+        if size is None
+        else check_page_size("first" if forward else "last", size, MAX_PAGE)
+    )
+    cursor = after if forward else before
+    key = parse_message_cursor(cursor, session.id) if cursor is not None else None
+
+    conversation = conversation_id(session.id)
+    async with info.context.database.session() as db:
+        if forward:
+            rows = await messages_after(db, conversation, size + 1, key)
+        else:
+            rows = await messages_before(db, conversation, size + 1, key)
+    more = len(rows) > size
+    if forward:
+        rows = rows[:size]
+        has_next_page, has_previous_page = more, key is not None
+    else:
+        rows = rows[1:] if more else rows
+        has_next_page, has_previous_page = key is not None, more
+
+    in_agent_session = session.source_channel == "agent"
+    edges = [
+        MessageEdge(
+            cursor=message_cursor(session.id, MessageKey.of(row)),
+            node=Message.from_model(row, in_agent_session),
+        )
+        for row in rows
+    ]
+    return MessageConnection(
+        edges=edges,
+        page_info=PageInfo(
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_next_page=has_next_page,
+            has_previous_page=has_previous_page,
+        ),
+        conversation_id=conversation,
+    )

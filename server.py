@@ -1,0 +1,162 @@
+"""The chat sessions GraphQL server: the ASGI app and its command line.
+
+python server.py                  serve (embedded SQLite: migrate and add demo data)
+python server.py migrate          bring DATABASE_URL to the newest schema
+python server.py demo             add the demo data to an empty database
+python server.py token USERNAME   print a bearer token for that user
+python server.py export-schema    print the GraphQL schema (SDL)
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from auth.tokens import issue_token
+from db.demo import load_demo
+from db.engine import Database
+from db.migrate import upgrade
+from db.users import user_by_username
+from schema import create_schema
+from settings import Settings
+from web.graphql_view import GraphQLView
+from web.health import healthz, readyz
+
+logger = logging.getLogger("chat_api")
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    database = database or Database.from_url(settings.database_url)
+    view = GraphQLView(create_schema(settings), database, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    return app
+
+
+async def prepare_embedded(settings: Settings) -> str | None:
+    """Migrate an embedded SQLite database and add the demo; a token to try it with."""
+    database = Database.from_url(settings.database_url)
+    try:
+        await upgrade(database)
+        if await load_demo(database):
+            logger.warning("Added the demo data to the empty database.")
+        async with database.session() as session:
+            user = await user_by_username(session, "ada")
+        return issue_token(user.id, settings) if user else None
+    finally:
+        await database.dispose()
+
+
+async def token_for(settings: Settings, username: str) -> str | None:
+    database = Database.from_url(settings.database_url)
+    try:
+        async with database.session() as session:
+            user = await user_by_username(session, username)
+        return issue_token(user.id, settings) if user else None
+    finally:
+        await database.dispose()
+
+
+async def _run_with_database(settings: Settings, action: str) -> None:
+    database = Database.from_url(settings.database_url)
+    try:
+        if action == "migrate":
+            await upgrade(database)
+        elif await load_demo(database):
+            print("Added the demo data.")
+        else:
+            print("The database already has data; the demo was not added.")
+    finally:
+        await database.dispose()
+
+
+def serve(settings: Settings) -> None:
+    if settings.jwt_secret_is_random:
+        logger.warning(
+            "JWT_SECRET_KEY is not set: using a random key for this process. "
+            "Tokens will not survive a restart; set JWT_SECRET_KEY in production."
+        )
+    if settings.database_url.startswith("sqlite"):
+        token = asyncio.run(prepare_embedded(settings))
+        address = f"http://{settings.host}:{settings.port}/graphql"
+        print(f"\nGraphiQL: {address}")
+        if token:
+            print("Paste this into GraphiQL's Headers tab (signed in as ada, an org admin):")
+            print(f'{{"Authorization": "Bearer {token}"}}\n', flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Chat sessions GraphQL server.")
+    commands = parser.add_subparsers(dest="command")
+    serve_command = commands.add_parser("serve", help="run the server (default)")
+    for target in (parser, serve_command):
+        target.add_argument("--host", help="address to listen on (HOST)")
+        target.add_argument("--port", type=int, help="port to listen on (PORT)")
+    commands.add_parser("migrate", help="bring DATABASE_URL to the newest schema")
+    commands.add_parser("demo", help="add the demo data to an empty database")
+    token_command = commands.add_parser("token", help="print a bearer token for a user")
+    token_command.add_argument("username")
+    commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    overrides = {key: getattr(args, key, None) for key in ("host", "port")}
+    settings = Settings(**{**settings.__dict__, **{k: v for k, v in overrides.items() if v}})
+
+    if args.command == "export-schema":
+        print(create_schema(settings).as_str())
+    elif args.command in ("migrate", "demo"):
+        asyncio.run(_run_with_database(settings, args.command))
+    elif args.command == "token":
+        if settings.jwt_secret_is_random:
+            print(
+                "Set JWT_SECRET_KEY to the server's key first: a token needs it.", file=sys.stderr
+            )
+            return 2
+        token = asyncio.run(token_for(settings, args.username))
+        if token is None:
+            print(f"No user with username {args.username!r}.", file=sys.stderr)
+            return 1
+        print(token)
+    else:
+        serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Bearer tokens, over HTTP: only a valid token of an active user gets through."""
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from settings import Settings
+from tests.api import Api, error_codes
+from tests.factories import Factory
+
+VIEWER = "{ viewer { id displayName } }"
+
+
+def _token(settings: Settings, **claims: object) -> str:
+    now = datetime.now(UTC)
+    payload = {"exp": now + timedelta(minutes=5), **claims}
+    return jwt.encode(payload, settings.jwt_secret_key, algorithm="HS256")
+
+
+def _unsigned(claims: dict[str, object]) -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+async def test_a_valid_token_identifies_the_viewer(api: Api, factory: Factory) -> None:
+    user = await factory.user(await factory.tenant(), display_name="Cleo")
+
+    body = await api.query(VIEWER, user=user)
+
+    assert body["data"]["viewer"] == {"id": str(user.id), "displayName": "Cleo"}
+
+
+async def test_the_platforms_own_token_shape_works(
+    api: Api, factory: Factory, settings: Settings
+) -> None:
+    """A token with only `sub` and `exp`, as the platform issues them, is accepted."""
+    user = await factory.user(await factory.tenant())
+    token = _token(settings, sub=str(user.id))
+
+    response = await api.client.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.json()["data"]["viewer"]["id"] == str(user.id)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(None, id="no-header"),
+        pytest.param("Bearer", id="no-token"),
+        pytest.param("Basic dXNlcjpwYXNz", id="wrong-scheme"),
+        pytest.param("Bearer not.a.jwt", id="malformed"),
+        pytest.param("Bearer " + "x" * 5000, id="huge-garbage"),
+    ],
+)
+async def test_missing_or_malformed_tokens_are_unauthenticated(
+    api: Api, database: object, header: str | None
+) -> None:
+    headers = {"Authorization": header} if header is not None else {}
+    response = await api.client.post("/graphql", json={"query": VIEWER}, headers=headers)
+
+    body = response.json()
+    assert body["data"] is None
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(
+            lambda s, uid: _token(s, sub=uid, exp=datetime.now(UTC) - timedelta(seconds=5)),
+            id="expired",
+        ),
+        pytest.param(
+            lambda s, uid: jwt.encode(
+                {"sub": uid, "exp": datetime.now(UTC) + timedelta(minutes=5)},
+                "another-secret-of-sufficient-length-32b",
+                algorithm="HS256",
+            ),
+            id="wrong-secret",
+        ),
+        pytest.param(
+            lambda s, uid: _unsigned({"sub": uid, "exp": 4102444800}),
+            id="alg-none",
+        ),
+        pytest.param(
+            lambda s, uid: jwt.encode(
+                {"sub": uid, "exp": datetime.now(UTC) + timedelta(minutes=5)},
+                s.jwt_secret_key,
+                algorithm="HS512",
+            ),
+            id="other-algorithm",
+        ),
+        pytest.param(lambda s, uid: jwt.encode({"sub": uid}, s.jwt_secret_key), id="no-exp"),
+        pytest.param(
+            lambda s, uid: _token(s, sub=uid, nbf=datetime.now(UTC) + timedelta(hours=1)),
+            id="not-yet-valid",
+        ),
+        pytest.param(lambda s, uid: _token(s, sub="not-a-uuid"), id="sub-not-uuid"),
+        pytest.param(lambda s, uid: _token(s, sub=str(uuid.uuid4())), id="unknown-user"),
+    ],
+)
+async def test_bad_tokens_are_unauthenticated(
+    api: Api, factory: Factory, settings: Settings, make_token: object
+) -> None:
+    user = await factory.user(await factory.tenant())
+    token = make_token(settings, str(user.id))  # type: ignore[operator]
+
+    response = await api.client.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+async def test_an_inactive_user_is_unauthenticated(api: Api, factory: Factory) -> None:
+    user = await factory.user(await factory.tenant(), is_active=False)
+
+    body = await api.query(VIEWER, user=user)
+
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_introspection_needs_no_token(api: Api) -> None:
+    body = await api.query("{ __schema { queryType { name } } }")
+
+    assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}

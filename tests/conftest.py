@@ -1,0 +1,55 @@
+"""Fixtures: every database test runs on each backend of `tests/databases.py`.
+
+Tests talk to the real ASGI app through httpx, as clients do, and leave no rows behind.
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from db.engine import Database
+from db.migrate import upgrade
+from server import create_app
+from settings import Settings
+from tests.api import Api
+from tests.databases import BACKENDS, empty_tables, scratch_url
+from tests.factories import Factory
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(jwt_secret_key="test-" + "k" * 59, jwt_secret_is_random=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    directory: Path = tmp_path_factory.mktemp("db")
+    async with scratch_url(request.param, directory) as url:
+        database = Database.from_url(url)
+        await upgrade(database)
+        yield database
+        await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_after_test(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "database" in request.fixturenames:
+        await empty_tables(request.getfixturevalue("database"))
+
+
+@pytest.fixture
+def factory(database: Database) -> Factory:
+    return Factory(database)
+
+
+@pytest.fixture
+async def api(database: Database, settings: Settings) -> AsyncIterator[Api]:
+    app = create_app(settings, database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client, settings)
