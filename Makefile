@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format
+.PHONY: run test lint format codegen
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,19 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the Node-based tests will skip"; fi
 
-run: $(VENV)/.installed
+# ariadne-codegen needs graphql-core 3.2, Strawberry 3.3: the generator has a venv of its own.
+CODEGEN := $(VENV)/codegen
+$(CODEGEN)/.installed: clients/python/pyproject.toml
+	$(PYTHON) -m venv $(CODEGEN)
+	$(CODEGEN)/bin/pip install --quiet --upgrade pip
+	$(CODEGEN)/bin/pip install --quiet --group clients/python/pyproject.toml:codegen
+	touch $@
+
+# GraphiQL's scripts come from node_modules/ (without npm, from a CDN).
+run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python server.py
 
-test: $(VENV)/.installed node_modules/.installed
+test: $(VENV)/.installed node_modules/.installed $(CODEGEN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -33,3 +42,8 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Regenerate the committed clients after changing schema.graphql or clients/operations/.
+codegen: $(CODEGEN)/.installed node_modules/.installed
+	cd clients/python && ../../$(CODEGEN)/bin/ariadne-codegen
+	cd clients/typescript && ../../node_modules/.bin/graphql-codegen --config codegen.yml

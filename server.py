@@ -5,6 +5,8 @@ python server.py migrate          bring DATABASE_URL to the newest schema
 python server.py demo             add the demo data to an empty database
 python server.py token USERNAME   print a bearer token for that user
 python server.py export-schema    print the GraphQL schema (SDL)
+
+Several workers: uvicorn --factory server:app_from_env --workers N (see the README).
 """
 
 import argparse
@@ -27,10 +29,13 @@ from db.migrate import upgrade
 from db.users import user_by_username
 from schema import create_schema
 from settings import Settings
+from web.graphiql import graphiql_routes
 from web.graphql_view import GraphQLView
 from web.health import healthz, readyz
+from web.request_log import RequestLog
 
 logger = logging.getLogger("chat_api")
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
@@ -42,7 +47,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         yield
         await database.dispose()
 
-    middleware = []
+    # Outermost, so that every response (CORS preflights and refusals too) is logged.
+    middleware = [Middleware(RequestLog, engine=database.engine)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -55,9 +61,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         )
     app = Starlette(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", view),  # every method: the view answers 405 itself
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *graphiql_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
@@ -103,12 +110,24 @@ async def _run_with_database(settings: Settings, action: str) -> None:
         await database.dispose()
 
 
-def serve(settings: Settings) -> None:
+def _warn_if_random_secret(settings: Settings) -> None:
     if settings.jwt_secret_is_random:
         logger.warning(
             "JWT_SECRET_KEY is not set: using a random key for this process. "
             "Tokens will not survive a restart; set JWT_SECRET_KEY in production."
         )
+
+
+def app_from_env() -> Starlette:
+    """The app for `uvicorn --factory server:app_from_env`, e.g. with `--workers N`."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    settings = Settings.from_env()
+    _warn_if_random_secret(settings)
+    return create_app(settings)
+
+
+def serve(settings: Settings) -> None:
+    _warn_if_random_secret(settings)
     if settings.database_url.startswith("sqlite"):
         token = asyncio.run(prepare_embedded(settings))
         address = f"http://{settings.host}:{settings.port}/graphql"
@@ -133,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = Settings.from_env()
     overrides = {key: getattr(args, key, None) for key in ("host", "port")}
     settings = Settings(**{**settings.__dict__, **{k: v for k, v in overrides.items() if v}})

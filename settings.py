@@ -49,6 +49,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     graphiql: bool = True
+    graphiql_cdn: bool = False
     introspection: bool = True
     cors_origins: tuple[str, ...] = ()
     max_query_depth: int = 12
@@ -69,6 +70,7 @@ class Settings:
             host=os.environ.get("HOST", defaults.host),
             port=_int("PORT", defaults.port),
             graphiql=_flag("GRAPHIQL", defaults.graphiql),
+            graphiql_cdn=_flag("GRAPHIQL_CDN", defaults.graphiql_cdn),
             introspection=_flag("INTROSPECTION", defaults.introspection),
             cors_origins=_list("CORS_ORIGINS"),
             max_query_depth=_int("MAX_QUERY_DEPTH", defaults.max_query_depth),

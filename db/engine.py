@@ -38,7 +38,12 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # Reads run in autocommit: a read session sends one statement, and a transaction
+        # around it would only add a BEGIN and a ROLLBACK round trip (and make the pool's
+        # ping one transaction more). Writes keep their transaction.
+        reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads = async_sessionmaker(reads, expire_on_commit=False)
+        self._writes = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
@@ -50,14 +55,14 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; it never commits."""
-        async with self._sessions() as session:
+        """A session for reads, in autocommit: each statement sees the latest commits."""
+        async with self._reads() as session:
             yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self._sessions() as session, session.begin():
+        async with self._writes() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

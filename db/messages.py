@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ChatMessage
@@ -23,7 +23,16 @@ class MessageKey:
         return cls(row.created_at, row.id)
 
 
-_ORDER_KEY = tuple_(ChatMessage.created_at, ChatMessage.id)
+def _after(key: MessageKey) -> ColumnElement[bool]:
+    """Messages later than `key` in chronological order."""
+    # Columns on the left, so each value is bound with its column's type: on SQLite a
+    # GUID is hyphenated text, which an untyped UUID value would not be.
+    return tuple_(ChatMessage.created_at, ChatMessage.id) > (key.created_at, key.id)
+
+
+def _before(key: MessageKey) -> ColumnElement[bool]:
+    """Messages earlier than `key` in chronological order."""
+    return tuple_(ChatMessage.created_at, ChatMessage.id) < (key.created_at, key.id)
 
 
 async def messages_after(
@@ -32,7 +41,7 @@ async def messages_after(
     """The oldest `limit` messages after `after` (from the start when None), oldest first."""
     statement = select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
     if after is not None:
-        statement = statement.where(tuple_(after.created_at, after.id) < _ORDER_KEY)
+        statement = statement.where(_after(after))
     statement = statement.order_by(ChatMessage.created_at, ChatMessage.id).limit(limit)
     return (await session.scalars(statement)).all()
 
@@ -43,7 +52,7 @@ async def messages_before(
     """The newest `limit` messages before `before` (from the end when None), oldest first."""
     statement = select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
     if before is not None:
-        statement = statement.where(tuple_(before.created_at, before.id) > _ORDER_KEY)
+        statement = statement.where(_before(before))
     statement = statement.order_by(ChatMessage.created_at.desc(), ChatMessage.id.desc()).limit(
         limit
     )

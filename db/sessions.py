@@ -4,6 +4,11 @@ A session's messages are the rows of `chat_messages` whose `conversation_id` is 
 session id as lowercase hyphenated text. Lists are ordered most recently active first
 and paged by keyset: a page starts strictly after the sort key of the previous page's
 last row, so rows added meanwhile neither repeat nor go missing.
+
+The sort key reads a missing last_message_at as the earliest possible time (`SORT_TIME`),
+which orders exactly like `last_message_at DESC NULLS LAST` but lets one row comparison
+start a page: every page is a range of the list indexes (migration 0002), as cheap deep
+in the list as at its head.
 """
 
 import uuid
@@ -14,6 +19,7 @@ from enum import Enum
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     and_,
     cast,
@@ -21,14 +27,19 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
+    literal_column,
     or_,
     select,
+    tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.models import ChatMessage, ChatSession
-from db.types import utcnow
+from db.types import GUID, UTCDateTime, utcnow
 
 
 class SessionScope(Enum):
@@ -49,11 +60,12 @@ class SessionKey:
         return cls(row.last_message_at, row.created_at, row.id)
 
 
-LIST_ORDER = (
-    ChatSession.last_message_at.desc().nulls_last(),
-    ChatSession.created_at.desc(),
-    ChatSession.id.desc(),
-)
+# The same literal as in the indexes of migration 0002: a constant, not a parameter, so
+# the planner matches the expression to the index in generic plans too. On SQLite the
+# text sorts before every stored timestamp.
+EARLIEST = literal_column("'0001-01-01 00:00:00+00'", UTCDateTime())
+SORT_TIME = func.coalesce(ChatSession.last_message_at, EARLIEST, type_=UTCDateTime())
+LIST_ORDER = (SORT_TIME.desc(), ChatSession.created_at.desc(), ChatSession.id.desc())
 
 
 def conversation_id(session_id: uuid.UUID) -> str:
@@ -64,37 +76,42 @@ def _has_messages(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(ChatMessage.conversation_id == cast(ChatSession.id, String), *conditions)
 
 
-def _listed(agent_id: uuid.UUID, viewer_id: uuid.UUID, scope: SessionScope) -> ColumnElement[bool]:
+def _parts(
+    agent_id: uuid.UUID, viewer_id: uuid.UUID, scope: SessionScope
+) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+    """The disjoint parts of a list, each a range of one list index, and the condition on
+    its messages that every listed session meets."""
     if scope is SessionScope.MINE:
-        return and_(
+        mine = and_(
             ChatSession.agent_id == agent_id,
             ChatSession.user_id == viewer_id,
             ChatSession.is_group == false(),
             ChatSession.source_channel.not_in(("agent", "trigger")),
-            _has_messages(ChatMessage.role == "user", ChatMessage.agent_id == agent_id),
         )
-    return and_(
-        or_(
-            ChatSession.agent_id == agent_id,
-            and_(ChatSession.peer_agent_id == agent_id, ChatSession.source_channel == "agent"),
-        ),
-        _has_messages(),
+        return [mine], _has_messages(ChatMessage.role == "user", ChatMessage.agent_id == agent_id)
+    own = ChatSession.agent_id == agent_id
+    peer = and_(
+        ChatSession.peer_agent_id == agent_id,
+        ChatSession.source_channel == "agent",
+        ChatSession.agent_id != agent_id,
     )
+    return [own, peer], _has_messages()
 
 
 def _after(key: SessionKey) -> ColumnElement[bool]:
-    """Rows that come after `key` in list order (NULL last_message_at sorts last)."""
-    same_time_later = or_(
-        ChatSession.created_at < key.created_at,
-        and_(ChatSession.created_at == key.created_at, ChatSession.id < key.id),
+    """Rows that come after `key` in list order."""
+    # Each value bound with its column's type (a GUID is hyphenated text on SQLite).
+    time = EARLIEST if key.last_message_at is None else literal(key.last_message_at, UTCDateTime())
+    return tuple_(SORT_TIME, ChatSession.created_at, ChatSession.id) < tuple_(
+        time, literal(key.created_at, UTCDateTime()), literal(key.id, GUID())
     )
-    if key.last_message_at is None:
-        return and_(ChatSession.last_message_at.is_(None), same_time_later)
-    return or_(
-        ChatSession.last_message_at < key.last_message_at,
-        ChatSession.last_message_at.is_(None),
-        and_(ChatSession.last_message_at == key.last_message_at, same_time_later),
-    )
+
+
+def _page(source: ColumnElement[bool], limit: int, after: SessionKey | None) -> Select:
+    statement = select(ChatSession).where(source)
+    if after is not None:
+        statement = statement.where(_after(after))
+    return statement.order_by(*LIST_ORDER).limit(limit)
 
 
 async def list_sessions(
@@ -105,19 +122,25 @@ async def list_sessions(
     limit: int,
     after: SessionKey | None = None,
 ) -> Sequence[ChatSession]:
-    statement = select(ChatSession).where(_listed(agent_id, viewer_id, scope))
-    if after is not None:
-        statement = statement.where(_after(after))
-    statement = statement.order_by(*LIST_ORDER).limit(limit)
+    """One page: each part of the list read in order up to `limit`, then merged."""
+    parts, messages = _parts(agent_id, viewer_id, scope)
+    pages = [_page(and_(part, messages), limit, after) for part in parts]
+    if len(pages) == 1:
+        return (await session.scalars(pages[0])).all()
+    merged = union_all(*(select(page.subquery()) for page in pages)).subquery()
+    row = aliased(ChatSession, merged)
+    order = func.coalesce(row.last_message_at, EARLIEST, type_=UTCDateTime())
+    statement = (
+        select(row).order_by(order.desc(), row.created_at.desc(), row.id.desc()).limit(limit)
+    )
     return (await session.scalars(statement)).all()
 
 
 async def count_sessions(
     session: AsyncSession, agent_id: uuid.UUID, viewer_id: uuid.UUID, scope: SessionScope
 ) -> int:
-    statement = (
-        select(func.count()).select_from(ChatSession).where(_listed(agent_id, viewer_id, scope))
-    )
+    parts, messages = _parts(agent_id, viewer_id, scope)
+    statement = select(func.count()).select_from(ChatSession).where(or_(*parts), messages)
     return (await session.scalar(statement)) or 0
 
 

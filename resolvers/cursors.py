@@ -9,7 +9,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from db.messages import MessageKey
@@ -24,7 +24,7 @@ def _encode(parts: list[Any]) -> str:
 def _decode(cursor: str, kind: str, list_id: list[str], size: int) -> list[Any]:
     try:
         parts = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error):
+    except (ValueError, UnicodeError, binascii.Error, RecursionError):
         parts = None
     if not isinstance(parts, list) or len(parts) != size or parts[0] != kind:
         raise BadUserInput("The cursor is not valid.")
@@ -38,11 +38,13 @@ def _time(value: Any) -> datetime:
         raise BadUserInput("The cursor is not valid.")
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        # Compared in UTC, as stored: an offset that pushes it past year 1 or 9999 is forged.
+        in_utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise BadUserInput("The cursor is not valid.") from None
     if moment.tzinfo is None:
         raise BadUserInput("The cursor is not valid.")
-    return moment
+    return in_utc
 
 
 def _uuid(value: Any) -> uuid.UUID:

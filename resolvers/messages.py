@@ -1,5 +1,8 @@
 """Session.messages: one keyset page of a session's history, either way."""
 
+import asyncio
+from collections.abc import Sequence
+
 from context import Info
 from db import models
 from db.messages import MessageKey, messages_after, messages_before
@@ -7,6 +10,7 @@ from db.sessions import conversation_id
 from errors import BadUserInput
 from resolvers.cursors import message_cursor, parse_message_cursor
 from resolvers.pages import check_page_size
+from resolvers.selection import selected
 from schema.messages import Message, MessageConnection, MessageEdge
 from schema.pagination import PageInfo
 
@@ -43,11 +47,27 @@ async def resolve_messages(
     key = parse_message_cursor(cursor, session.id) if cursor is not None else None
 
     conversation = conversation_id(session.id)
-    async with info.context.database.session() as db:
-        if forward:
-            rows = await messages_after(db, conversation, size + 1, key)
-        else:
-            rows = await messages_before(db, conversation, size + 1, key)
+    loaders = info.context.loaders
+    fields = selected(info, "nodes") | selected(info, "edges", "node")
+
+    async def page() -> Sequence[models.ChatMessage]:
+        async with info.context.database.session() as db:
+            if forward:
+                rows = await messages_after(db, conversation, size + 1, key)
+            else:
+                rows = await messages_before(db, conversation, size + 1, key)
+        if "senderName" in fields:
+            senders = {row.participant_id for row in rows if row.participant_id is not None}
+            await loaders.participant_by_id.load_many(senders)
+        return rows
+
+    # The count, when asked for, loads alongside the page rather than after it.
+    if "totalCount" in selected(info):
+        rows, _ = await asyncio.gather(
+            page(), loaders.message_count_by_conversation.load(conversation)
+        )
+    else:
+        rows = await page()
     more = len(rows) > size
     if forward:
         rows = rows[:size]

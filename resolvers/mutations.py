@@ -2,7 +2,9 @@
 
 Failures a user can cause come back as union members: a malformed or unknown id, or a
 session whose agent the viewer may not see, is NotFoundError; a session the viewer may
-see but not change is ForbiddenError; a bad title is ValidationError.
+see but not change is ForbiddenError; a bad title is ValidationError. The viewer is
+authenticated before any argument is looked at, so a caller without a valid token always
+gets an UNAUTHENTICATED error, never a union member.
 """
 
 import uuid
@@ -11,7 +13,13 @@ from datetime import UTC, datetime
 from auth.access import check_session_access
 from context import Info
 from db import models
-from db.sessions import create_session, delete_session, rename_session, session_by_id
+from db.sessions import (
+    conversation_id,
+    create_session,
+    delete_session,
+    rename_session,
+    session_by_id,
+)
 from errors import BadUserInput, Forbidden, NotFound
 from resolvers.agents import viewer_agent
 from resolvers.ids import parse_id
@@ -34,13 +42,15 @@ def _title_error(title: str) -> ValidationError | None:
             message=f"The title may have at most {MAX_TITLE} characters; it has {len(title)}.",
             field="title",
         )
+    if "\x00" in title:  # valid JSON, but PostgreSQL text cannot hold it
+        return ValidationError(message="The title may not contain NUL characters.", field="title")
     return None
 
 
 async def _session_to_change(info: Info, id: str) -> models.ChatSession:
     """The session, once the viewer has been shown to be allowed to change it."""
-    session_id = _existing_id(id, "session id")
     viewer = await info.context.viewer()
+    session_id = _existing_id(id, "session id")
     async with info.context.database.session() as db:
         session = await session_by_id(db, session_id)
     if session is None:
@@ -53,6 +63,7 @@ async def _session_to_change(info: Info, id: str) -> models.ChatSession:
 async def resolve_create_session(
     info: Info, agent_id: str, title: str | None
 ) -> Session | NotFoundError | ForbiddenError | ValidationError:
+    await info.context.viewer()
     try:
         viewer, agent, _ = await viewer_agent(info, _existing_id(agent_id, "agent id"))
     except (NotFound, Forbidden) as error:
@@ -62,6 +73,8 @@ async def resolve_create_session(
         return invalid
     async with info.context.database.transaction() as db:
         session = await create_session(db, agent.id, viewer.id, title)
+    # A new session has no messages: no need to count them.
+    info.context.loaders.message_count_by_conversation.prime(conversation_id(session.id), 0)
     return Session.from_model(session)
 
 

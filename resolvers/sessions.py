@@ -1,15 +1,27 @@
 """Agent.sessions and Agent.session."""
 
+import asyncio
+from collections.abc import Sequence
+
 from auth.access import check_session_access, may_see_all_sessions
 from context import Info
 from db import models
-from db.sessions import SessionKey, SessionScope, count_sessions, list_sessions, session_of_agent
+from db.sessions import (
+    SessionKey,
+    SessionScope,
+    conversation_id,
+    count_sessions,
+    list_sessions,
+    session_of_agent,
+)
 from errors import Forbidden, NotFound
+from loaders import Loaders
 from resolvers.cursors import parse_session_cursor, session_cursor
 from resolvers.ids import parse_id
 from resolvers.pages import check_page_size
+from resolvers.selection import selected
 from schema.pagination import PageInfo
-from schema.sessions import Session, SessionConnection, SessionEdge
+from schema.sessions import Session, SessionConnection, SessionEdge, is_agent_to_agent
 
 MAX_PAGE = 200
 
@@ -29,12 +41,27 @@ async def resolve_sessions(
     key = parse_session_cursor(after, agent.id, scope) if after is not None else None
 
     database = info.context.database
-    async with database.session() as db:
-        rows = await list_sessions(db, agent.id, viewer.id, scope, first + 1, key)
+    fields = selected(info, "nodes") | selected(info, "edges", "node")
 
-    async def count_all() -> int:
+    async def page() -> Sequence[models.ChatSession]:
+        async with database.session() as db:
+            rows = await list_sessions(db, agent.id, viewer.id, scope, first + 1, key)
+        await _load_for_fields(info.context.loaders, rows[:first], fields)
+        return rows
+
+    async def count() -> int:
         async with database.session() as db:
             return await count_sessions(db, agent.id, viewer.id, scope)
+
+    # The count, when asked for, runs alongside the page rather than after it.
+    total: int | None = None
+    if "totalCount" in selected(info):
+        rows, total = await asyncio.gather(page(), count())
+    else:
+        rows = await page()
+
+    async def count_all() -> int:
+        return total if total is not None else await count()
 
     edges = [
         SessionEdge(
@@ -52,6 +79,34 @@ async def resolve_sessions(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         count_all=count_all,
+    )
+
+
+async def _load_for_fields(
+    loaders: Loaders, rows: Sequence[models.ChatSession], fields: set[str]
+) -> None:
+    """Load, one batch per loader, what the selected fields of the rows will read."""
+    users = {
+        row.user_id
+        for row in rows
+        if row.user_id is not None
+        and (
+            "user" in fields
+            or ("displayName" in fields and not row.is_group and not is_agent_to_agent(row))
+        )
+    }
+    agents = set()
+    for row in rows:
+        if is_agent_to_agent(row):
+            if "displayName" in fields:
+                agents.add(row.agent_id)
+            if {"displayName", "peerAgentName"} & fields:
+                agents.add(row.peer_agent_id)
+    counts = [conversation_id(row.id) for row in rows] if "messageCount" in fields else []
+    await asyncio.gather(
+        loaders.user_by_id.load_many(users),
+        loaders.agent_by_id.load_many(agents),
+        loaders.message_count_by_conversation.load_many(counts),
     )
 
 

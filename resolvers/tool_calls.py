@@ -1,8 +1,8 @@
 """How a chat view reads tool calls out of stored message content.
 
 Two forms exist: a TOOL_CALL message whose content is a JSON object, and, in
-agent-to-agent sessions, assistant text with inline ```tool_code blocks (the pattern
-of the platform's REST router, kept as it was).
+agent-to-agent sessions, assistant text with inline ```tool_code blocks (found as the
+platform's REST router found them).
 """
 
 import json
@@ -12,9 +12,12 @@ from typing import Any
 
 INLINE_MARKER = "```tool_code"
 
+# The REST router's pattern, finding the same calls: only the newline that ends the
+# "```tool_code" and "```json" lines is now the first one ([^\S\n]*\n, not \s*\n), so
+# a long run of newlines no longer makes the match backtrack quadratically.
 _INLINE_CALL = re.compile(
-    r"```tool_code\s*\n\s*(\w+)\s*\n```"  # the tool's name
-    r"(?:\s*```json\s*\n(.*?)\n```)?",  # optional JSON arguments
+    r"```tool_code[^\S\n]*\n\s*(\w+)\s*\n```"  # the tool's name
+    r"(?:\s*```json[^\S\n]*\n(.*?)\n```)?",  # optional JSON arguments
     re.DOTALL,
 )
 
@@ -27,40 +30,63 @@ class ToolCallData:
     result: Any
 
 
+def _number(text: str) -> int | float:
+    """A JSON integer; past 64 bits (which the response encoder refuses) a float."""
+    if len(text) > len(str(-(2**63))):
+        return float(text)
+    value = int(text)
+    return value if -(2**63) <= value < 2**64 else float(text)
+
+
+def _text(value: Any, absent: str) -> str:
+    """A string field of a stored call; null reads as absent, other JSON as its text."""
+    if value is None:
+        return absent
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_int=_number)
+
+
 def parse_tool_call(content: str) -> ToolCallData | None:
     """The call a TOOL_CALL message stores, or None when its content is no JSON object."""
     try:
-        data = json.loads(content)
+        data = _loads(content)
     except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
     return ToolCallData(
-        name=str(data.get("name", "")),
+        name=_text(data.get("name"), ""),
         args=data.get("args"),
-        status=str(data.get("status", "done")),
+        status=_text(data.get("status"), "done"),
         result=data.get("result", ""),
     )
 
 
 def _inline_args(text: str | None) -> Any:
-    if text is None:
+    """The JSON block's value; None without one (or an empty one), {"raw": text} if not JSON."""
+    if text is None or not text.strip():
         return None
     try:
-        return json.loads(text.strip())
+        return _loads(text.strip())
     except (ValueError, RecursionError):
         return {"raw": text.strip()}
 
 
 def split_inline_tool_calls(content: str) -> list[str | ToolCallData]:
     """Text and tool calls in order; blank text dropped; the whole text when none match."""
+    matches = list(_INLINE_CALL.finditer(content))
+    if not matches:
+        return [content]
     parts: list[str | ToolCallData] = []
     last_end = 0
-    for match in _INLINE_CALL.finditer(content):
+    for match in matches:
         if text := content[last_end : match.start()].strip():
             parts.append(text)
         parts.append(ToolCallData(match.group(1), _inline_args(match.group(2)), "done", ""))
         last_end = match.end()
     if trailing := content[last_end:].strip():
         parts.append(trailing)
-    return parts or [content]
+    return parts

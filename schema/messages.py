@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -8,6 +9,7 @@ from strawberry.scalars import JSON
 
 from context import Info
 from db import models
+from loaders.ready import then
 from resolvers.tool_calls import (
     INLINE_MARKER,
     ToolCallData,
@@ -80,15 +82,17 @@ class Message:
         )
 
     @strawberry.field(
+        graphql_type=str | None,
         description=(
             "The sending participant's display name ('Unknown' when the participant is missing)."
-        )
+        ),
     )
-    async def sender_name(self, info: Info) -> str | None:
+    def sender_name(self, info: Info) -> str | None | Awaitable[str]:
+        """At once when the page's resolver has loaded the participants (loaders/ready.py)."""
         if self.participant_uuid is None:
             return None
-        participant = await info.context.loaders.participant_by_id.load(self.participant_uuid)
-        return participant.display_name if participant else "Unknown"
+        loader = info.context.loaders.participant_by_id
+        return then(_sender_name, loader.load(self.participant_uuid))
 
     def _stored_tool_call(self) -> ToolCallData | None:
         return parse_tool_call(self.content) if self.role is MessageRole.TOOL_CALL else None
@@ -125,6 +129,10 @@ class Message:
         return [TextPart(text=self.content)]
 
 
+def _sender_name(participant: models.Participant | None) -> str:
+    return participant.display_name if participant else "Unknown"
+
+
 @strawberry.type
 class MessageEdge:
     cursor: str
@@ -141,6 +149,7 @@ class MessageConnection:
     def nodes(self) -> list[Message]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(description="Number of messages in the session.")
-    async def total_count(self, info: Info) -> int:
-        return await info.context.loaders.message_count_by_conversation.load(self.conversation_id)
+    @strawberry.field(graphql_type=int, description="Number of messages in the session.")
+    def total_count(self, info: Info) -> int | Awaitable[int]:
+        loader = info.context.loaders.message_count_by_conversation
+        return then(int, loader.load(self.conversation_id))

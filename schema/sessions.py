@@ -8,6 +8,7 @@ from context import Info
 from db import models
 from db.sessions import SessionScope as Scope
 from db.sessions import conversation_id
+from loaders.ready import then
 from resolvers import messages as message_resolvers
 from resolvers.naming import agent_name, group_display_name, user_display_name
 from schema.messages import MessageConnection
@@ -71,49 +72,52 @@ class Session:
             model=session,
         )
 
-    @strawberry.field
-    async def user(self, info: Info) -> User | None:
+    # The fields below return their value at once when a list resolver has loaded it
+    # (see resolvers/sessions.py), and an awaitable otherwise.
+    @strawberry.field(graphql_type=User | None)
+    def user(self, info: Info) -> User | None | Awaitable[User | None]:
         if self.model.user_id is None:
             return None
-        user = await info.context.loaders.user_by_id.load(self.model.user_id)
-        return User.from_model(user) if user else None
+        return then(_user, info.context.loaders.user_by_id.load(self.model.user_id))
 
     @strawberry.field(
+        graphql_type=str,
         description=(
             "How a session list labels the other side: for agent-to-agent sessions "
             "'Agent <agent name> - <peer agent name>' (a missing agent reads 'Agent'); for "
             "group sessions the group name, else the title, else 'Group Chat'; otherwise the "
             "owning user's display name (else identity username, else 'Unknown')."
-        )
+        ),
     )
-    async def display_name(self, info: Info) -> str:
+    def display_name(self, info: Info) -> str | Awaitable[str]:
         loaders = info.context.loaders
         if self.peer_agent_id is not None:
-            agent, peer = await loaders.agent_by_id.load_many(
-                [self.model.agent_id, self.model.peer_agent_id]
+            return then(
+                _agent_to_agent_name,
+                loaders.agent_by_id.load(self.model.agent_id),
+                loaders.agent_by_id.load(self.model.peer_agent_id),
             )
-            return f"Agent {agent_name(agent)} - {agent_name(peer)}"
         if self.is_group:
             return group_display_name(self.group_name, self.title)
         if self.model.user_id is None:
             return user_display_name(None)
-        return user_display_name(await loaders.user_by_id.load(self.model.user_id))
+        return then(user_display_name, loaders.user_by_id.load(self.model.user_id))
 
-    @strawberry.field(description="Number of messages stored for this session.")
-    async def message_count(self, info: Info) -> int:
-        return await info.context.loaders.message_count_by_conversation.load(
-            conversation_id(self.model.id)
-        )
+    @strawberry.field(graphql_type=int, description="Number of messages stored for this session.")
+    def message_count(self, info: Info) -> int | Awaitable[int]:
+        loader = info.context.loaders.message_count_by_conversation
+        return then(int, loader.load(conversation_id(self.model.id)))
 
     @strawberry.field(
+        graphql_type=str | None,
         description=(
             "For agent-to-agent sessions the peer agent's name ('Agent' when missing); else null."
-        )
+        ),
     )
-    async def peer_agent_name(self, info: Info) -> str | None:
+    def peer_agent_name(self, info: Info) -> str | None | Awaitable[str]:
         if self.model.peer_agent_id is None or self.peer_agent_id is None:
             return None
-        return agent_name(await info.context.loaders.agent_by_id.load(self.model.peer_agent_id))
+        return then(agent_name, info.context.loaders.agent_by_id.load(self.model.peer_agent_id))
 
     @strawberry.field(
         description=(
@@ -134,6 +138,14 @@ class Session:
         return await message_resolvers.resolve_messages(
             info, self.model, first=first, after=after, last=last, before=before
         )
+
+
+def _user(user: models.User | None) -> User | None:
+    return User.from_model(user) if user else None
+
+
+def _agent_to_agent_name(agent: models.Agent | None, peer: models.Agent | None) -> str:
+    return f"Agent {agent_name(agent)} - {agent_name(peer)}"
 
 
 def is_agent_to_agent(session: models.ChatSession) -> bool:

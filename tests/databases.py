@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from db.engine import Database, create_engine
+from db.models import Base
 from settings import async_database_url
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -42,19 +43,7 @@ async def scratch_url(backend: str, directory: Path) -> AsyncIterator[str]:
         await admin.dispose()
 
 
-TABLES_CHILD_FIRST = (
-    "chat_messages",
-    "chat_sessions",
-    "participants",
-    "agent_permissions",
-    "agents",
-    "users",
-    "identities",
-    "tenants",
-)
-
-
 async def empty_tables(database: Database) -> None:
     async with database.engine.begin() as connection:
-        for table in TABLES_CHILD_FIRST:
-            await connection.execute(text(f"DELETE FROM {table}"))
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())

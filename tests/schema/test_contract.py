@@ -21,7 +21,9 @@ def test_schema_graphql_is_up_to_date() -> None:
     )
 
 
-@pytest.mark.skipif(not CONTRACT_CHECK.exists(), reason="../shared/tools/contract_check.py is absent")
+@pytest.mark.skipif(
+    not CONTRACT_CHECK.exists(), reason="../shared/tools/contract_check.py is absent"
+)
 def test_schema_graphql_contains_the_whole_contract() -> None:
     result = subprocess.run(
         [sys.executable, str(CONTRACT_CHECK), str(ROOT / "schema.graphql")],

@@ -1,0 +1,392 @@
+"""The floor: the benchmark's session-list and chat-view answers, as cheaply as they come.
+
+A bare ASGI app on asyncpg: each request checks the same JWT, runs ONE SQL statement
+(viewer, agent, grants, page, names and counts together) and builds the same JSON the
+GraphQL server answers with orjson. It answers POST /graphql for the operation names of
+`bench.documents` only, so the load driver sends both servers the very same requests and
+`bench.run` checks that both answer the same data.
+
+    uvicorn --factory bench.floor:create_app --workers N   (env: BENCH_DATABASE_URL, JWT_SECRET_KEY)
+"""
+
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import jwt
+import orjson
+
+from db.messages import MessageKey
+from db.sessions import SessionKey, SessionScope
+from resolvers.cursors import message_cursor, parse_message_cursor, parse_session_cursor
+from resolvers.cursors import session_cursor as make_session_cursor
+from resolvers.tool_calls import (
+    INLINE_MARKER,
+    ToolCallData,
+    parse_tool_call,
+    split_inline_tool_calls,
+)
+
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+ORDER = (
+    "COALESCE({t}.last_message_at, '0001-01-01 00:00:00+00') DESC, {t}.created_at DESC, {t}.id DESC"
+)
+AFTER = (
+    "AND (COALESCE(s.last_message_at, '0001-01-01 00:00:00+00'), s.created_at, s.id) < ($4, $5, $6)"
+)
+HAS_MESSAGES = "EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = s.id::varchar)"
+HEADER = """
+WITH viewer AS (
+    SELECT u.id, u.role::text AS role, u.tenant_id, u.is_active FROM users u WHERE u.id = $1
+), target AS (
+    SELECT a.id, a.name, a.creator_id, a.tenant_id, ARRAY(
+        SELECT g.access_level FROM agent_permissions g
+        WHERE g.agent_id = a.id
+          AND (g.scope_type = 'company' OR (g.scope_type = 'user' AND g.scope_id = $1))
+    ) AS levels
+    FROM agents a WHERE a.id = $2
+)"""
+HEADER_COLUMNS = """
+    v.role AS viewer_role, v.tenant_id AS viewer_tenant, v.is_active AS viewer_active,
+    t.name AS agent_name, t.creator_id, t.tenant_id AS agent_tenant, t.levels"""
+SESSION_COLUMNS = """
+    p.id, p.agent_id, p.user_id, p.title, p.source_channel, p.is_group, p.group_name,
+    p.peer_agent_id, p.created_at, p.last_message_at,
+    u.display_name AS owner_name, i.username AS owner_username, u.id AS owner_found,
+    sa.name AS session_agent_name, pa.name AS peer_name"""
+SESSION_JOINS = """
+LEFT JOIN users u ON u.id = p.user_id
+LEFT JOIN identities i ON i.id = u.identity_id
+LEFT JOIN agents sa ON sa.id = p.agent_id
+LEFT JOIN agents pa ON pa.id = p.peer_agent_id"""
+
+
+def _all_page(after: str) -> str:
+    return f"""
+    SELECT * FROM (
+        (SELECT s.* FROM chat_sessions s
+         WHERE s.agent_id = $2 {after} AND {HAS_MESSAGES}
+         ORDER BY {ORDER.format(t="s")} LIMIT $3)
+        UNION ALL
+        (SELECT s.* FROM chat_sessions s
+         WHERE s.peer_agent_id = $2 AND s.source_channel = 'agent' AND s.agent_id <> $2
+           {after} AND {HAS_MESSAGES}
+         ORDER BY {ORDER.format(t="s")} LIMIT $3)
+    ) legs ORDER BY {ORDER.format(t="legs")} LIMIT $3"""
+
+
+def _mine_page(after: str) -> str:
+    return f"""
+    SELECT s.* FROM chat_sessions s
+    WHERE s.agent_id = $2 AND s.user_id = $1 AND NOT s.is_group
+      AND s.source_channel NOT IN ('agent', 'trigger') {after}
+      AND EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = s.id::varchar
+                  AND m.role = 'user' AND m.agent_id = $2)
+    ORDER BY {ORDER.format(t="s")} LIMIT $3"""
+
+
+TOTALS = {
+    SessionScope.ALL: f"""(SELECT count(*) FROM chat_sessions s
+        WHERE (s.agent_id = $2 OR (s.peer_agent_id = $2 AND s.source_channel = 'agent'))
+          AND {HAS_MESSAGES})""",
+    SessionScope.MINE: """(SELECT count(*) FROM chat_sessions s
+        WHERE s.agent_id = $2 AND s.user_id = $1 AND NOT s.is_group
+          AND s.source_channel NOT IN ('agent', 'trigger')
+          AND EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = s.id::varchar
+                      AND m.role = 'user' AND m.agent_id = $2))""",
+}
+
+
+def session_list_sql(scope: SessionScope, after: bool, total: bool) -> str:
+    page = (_all_page if scope is SessionScope.ALL else _mine_page)(AFTER if after else "")
+    return f"""{HEADER}, page AS ({page})
+SELECT {HEADER_COLUMNS}, {TOTALS[scope] if total else "NULL::bigint"} AS total, {SESSION_COLUMNS},
+    (SELECT count(*) FROM chat_messages c WHERE c.conversation_id = p.id::varchar) AS message_count
+FROM viewer v CROSS JOIN target t
+LEFT JOIN page p ON true {SESSION_JOINS}
+ORDER BY {ORDER.format(t="p")}"""
+
+
+def chat_view_sql(before: bool) -> str:
+    condition = "AND (m.created_at, m.id) < ($6, $7)" if before else ""
+    return f"""{HEADER}, p AS (
+    SELECT s.* FROM chat_sessions s WHERE s.id = $3 AND (s.agent_id = $2 OR s.peer_agent_id = $2)
+), page AS (
+    SELECT m.id AS message_id, m.role::text AS role, m.content, m.thinking,
+        m.created_at AS message_created_at, m.participant_id
+    FROM chat_messages m WHERE m.conversation_id = $4 {condition}
+    ORDER BY m.created_at DESC, m.id DESC LIMIT $5
+)
+SELECT {HEADER_COLUMNS}, {SESSION_COLUMNS},
+    (SELECT count(*) FROM chat_messages c WHERE c.conversation_id = $4) AS total,
+    page.*, sender.display_name AS sender_name, sender.id AS sender_found
+FROM viewer v CROSS JOIN target t
+LEFT JOIN p ON true {SESSION_JOINS}
+LEFT JOIN page ON p.id IS NOT NULL
+LEFT JOIN participants sender ON sender.id = page.participant_id
+ORDER BY page.message_created_at DESC, page.message_id DESC"""
+
+
+class Refused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _header(row: asyncpg.Record, viewer_id: uuid.UUID) -> tuple[str, bool]:
+    """The viewer's access to the agent and whether it sees all sessions (auth/access.py)."""
+    if not row["viewer_active"]:
+        raise Refused("UNAUTHENTICATED")
+    admin = row["viewer_role"] == "platform_admin"
+    if not admin and row["agent_tenant"] != row["viewer_tenant"]:
+        raise Refused("NOT_FOUND")
+    if admin or row["creator_id"] == viewer_id or "manage" in row["levels"]:
+        access = "MANAGE"
+    elif "use" in row["levels"]:
+        access = "USE"
+    else:
+        raise Refused("FORBIDDEN")
+    sees_all = row["viewer_role"] in ("platform_admin", "org_admin", "agent_admin")
+    return access, sees_all or row["creator_id"] == viewer_id
+
+
+def _user_name(row: asyncpg.Record) -> str:
+    if row["owner_found"] is None:
+        return "Unknown"
+    return row["owner_name"] or row["owner_username"] or "Unknown"
+
+
+def _session_labels(row: asyncpg.Record) -> dict[str, Any]:
+    agent_to_agent = row["source_channel"] == "agent" and row["peer_agent_id"] is not None
+    if agent_to_agent:
+        display = f"Agent {row['session_agent_name'] or 'Agent'} - {row['peer_name'] or 'Agent'}"
+    elif row["is_group"]:
+        display = row["group_name"] or row["title"] or "Group Chat"
+    else:
+        display = _user_name(row) if row["user_id"] is not None else "Unknown"
+    kind = "GROUP" if row["is_group"] else "AGENT" if agent_to_agent else "USER"
+    return {
+        "displayName": display,
+        "participantType": kind,
+        "peerAgentName": (row["peer_name"] or "Agent") if agent_to_agent else None,
+    }
+
+
+def _session_node(row: asyncpg.Record) -> dict[str, Any]:
+    labels = _session_labels(row)
+    user = row["owner_found"]
+    return {
+        "id": str(row["id"]),
+        "title": row["title"],
+        "displayName": labels["displayName"],
+        "sourceChannel": row["source_channel"],
+        "participantType": labels["participantType"],
+        "peerAgentName": labels["peerAgentName"],
+        "isGroup": row["is_group"],
+        "lastMessageAt": _iso(row["last_message_at"]),
+        "messageCount": row["message_count"],
+        "user": {"id": str(user), "displayName": _user_name(row)} if user else None,
+    }
+
+
+async def session_list(
+    connection: asyncpg.Connection, viewer_id: uuid.UUID, variables: dict[str, Any], total: bool
+) -> dict[str, Any]:
+    agent_id = uuid.UUID(variables["agent"])
+    scope = SessionScope[variables["scope"]]
+    first = variables["first"]
+    after = variables.get("after")
+    arguments: list[Any] = [viewer_id, agent_id, first + 1]
+    if after is not None:
+        key = parse_session_cursor(after, agent_id, scope)
+        arguments += [key.last_message_at or EARLIEST, key.created_at, key.id]
+    sql = session_list_sql(scope, after is not None, total)
+    rows = await connection.fetch(sql, *arguments)
+    if not rows:
+        raise Refused("NOT_FOUND")
+    access, sees_all = _header(rows[0], viewer_id)
+    if scope is SessionScope.ALL and not sees_all:
+        raise Refused("FORBIDDEN")
+    page = [row for row in rows if row["id"] is not None]
+    nodes = [_session_node(row) for row in page[:first]]
+    end = page[: len(nodes)][-1] if nodes else None
+    sessions: dict[str, Any] = {}
+    if total:
+        sessions["totalCount"] = rows[0]["total"]
+    sessions["pageInfo"] = {
+        "hasNextPage": len(page) > first,
+        "endCursor": make_session_cursor(
+            agent_id, scope, SessionKey(end["last_message_at"], end["created_at"], end["id"])
+        )
+        if end
+        else None,
+    }
+    sessions["nodes"] = nodes
+    return {
+        "agent": {
+            "id": str(agent_id),
+            "name": rows[0]["agent_name"],
+            "viewerAccess": access,
+            "viewerCanSeeAllSessions": sees_all,
+            "sessions": sessions,
+        }
+    }
+
+
+def _tool_call(call: ToolCallData) -> dict[str, Any]:
+    return {"name": call.name, "args": call.args, "status": call.status, "result": call.result}
+
+
+def _message_node(row: asyncpg.Record, in_agent_session: bool) -> dict[str, Any]:
+    content = row["content"]
+    call = parse_tool_call(content) if row["role"] == "tool_call" else None
+    if call is not None:
+        parts = [{"__typename": "ToolCallPart", "toolCall": _tool_call(call)}]
+    elif row["role"] == "assistant" and in_agent_session and INLINE_MARKER in content:
+        parts = [
+            {"__typename": "TextPart", "text": part}
+            if isinstance(part, str)
+            else {"__typename": "ToolCallPart", "toolCall": _tool_call(part)}
+            for part in split_inline_tool_calls(content)
+        ]
+    else:
+        parts = [{"__typename": "TextPart", "text": content}]
+    sender = None
+    if row["participant_id"] is not None:
+        sender = row["sender_name"] if row["sender_found"] is not None else "Unknown"
+    return {
+        "id": str(row["message_id"]),
+        "role": row["role"].upper(),
+        "content": content,
+        "thinking": row["thinking"],
+        "createdAt": _iso(row["message_created_at"]),
+        "senderName": sender,
+        "toolCall": _tool_call(call) if call else None,
+        "parts": parts,
+    }
+
+
+async def chat_view(
+    connection: asyncpg.Connection, viewer_id: uuid.UUID, variables: dict[str, Any]
+) -> dict[str, Any]:
+    agent_id = uuid.UUID(variables["agent"])
+    session_id = uuid.UUID(variables["session"])
+    last = variables["last"]
+    before = variables.get("before")
+    arguments: list[Any] = [viewer_id, agent_id, session_id, str(session_id), last + 1]
+    if before is not None:
+        key = parse_message_cursor(before, session_id)
+        arguments += [key.created_at, key.id]
+    rows = await connection.fetch(chat_view_sql(before is not None), *arguments)
+    if not rows:
+        raise Refused("NOT_FOUND")
+    _, sees_all = _header(rows[0], viewer_id)
+    head = rows[0]
+    if head["id"] is None:
+        raise Refused("NOT_FOUND")
+    if head["user_id"] != viewer_id and not sees_all:
+        raise Refused("FORBIDDEN")
+    page = [row for row in reversed(rows) if row["message_id"] is not None]
+    more = len(page) > last
+    page = page[1:] if more else page
+    in_agent_session = head["source_channel"] == "agent"
+    start = (
+        message_cursor(session_id, MessageKey(page[0]["message_created_at"], page[0]["message_id"]))
+        if page
+        else None
+    )
+    labels = _session_labels(head)
+    return {
+        "agent": {
+            "session": {
+                "id": str(session_id),
+                "title": head["title"],
+                "displayName": labels["displayName"],
+                "participantType": labels["participantType"],
+                "messages": {
+                    "totalCount": head["total"],
+                    "pageInfo": {"hasPreviousPage": more, "startCursor": start},
+                    "nodes": [_message_node(row, in_agent_session) for row in page],
+                },
+            }
+        }
+    }
+
+
+Handler = Callable[[asyncpg.Connection, uuid.UUID, dict[str, Any]], Awaitable[dict[str, Any]]]
+HANDLERS: dict[str, Handler] = {
+    "SessionList": lambda c, v, variables: session_list(c, v, variables, total=False),
+    "SessionListWithTotal": lambda c, v, variables: session_list(c, v, variables, total=True),
+    "ChatView": chat_view,
+}
+
+
+class FloorApp:
+    def __init__(self, database_url: str, secret: str) -> None:
+        self.database_url = database_url
+        self.secret = secret
+        self.pool: asyncpg.Pool | None = None
+
+    def viewer(self, headers: list[tuple[bytes, bytes]]) -> uuid.UUID:
+        authorization = dict(headers).get(b"authorization", b"").decode()
+        _, _, token = authorization.partition(" ")
+        try:
+            claims = jwt.decode(
+                token, self.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+            )
+            return uuid.UUID(claims["sub"])
+        except (jwt.InvalidTokenError, ValueError):
+            raise Refused("UNAUTHENTICATED") from None
+
+    async def answer(self, headers: list[tuple[bytes, bytes]], body: bytes) -> dict[str, Any]:
+        try:
+            viewer = self.viewer(headers)
+            request = orjson.loads(body)
+            handler = HANDLERS[request["operationName"]]
+            assert self.pool is not None
+            async with self.pool.acquire() as connection:
+                return {"data": await handler(connection, viewer, request["variables"])}
+        except Refused as refusal:
+            return {"errors": [{"message": refusal.code, "extensions": {"code": refusal.code}}]}
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    self.pool = await asyncpg.create_pool(self.database_url, min_size=2)
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    if self.pool is not None:
+                        await self.pool.close()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if scope["path"] == "/healthz":
+            payload = b'{"status":"ok"}'
+        else:
+            payload = orjson.dumps(await self.answer(scope["headers"], body))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+def create_app() -> FloorApp:
+    return FloorApp(os.environ["BENCH_DATABASE_URL"], os.environ["JWT_SECRET_KEY"])

@@ -1,0 +1,681 @@
+"""A deterministic chat platform in PostgreSQL, loaded with COPY, for the benchmark.
+
+    python -m bench.generate [--url URL] [--sessions 10000] [--messages 1000000] [--long 10000]
+
+creates the database URL names (dropping it first), runs the project's migrations and loads:
+
+- tenants; in each, users of every role (a few inactive, without a display name or without
+  an identity) with one participant each; one platform admin;
+- the busiest agent, Atlas, whose ALL list holds `sessions` sessions, a twentieth of them
+  agent-to-agent sessions other agents started with Atlas as the peer; two growth agents
+  listing sessions/100 and sessions/10; two more agents in every tenant;
+- the channel mix: web, feishu, slack, discord, group chats, agent-to-agent, trigger, plus a
+  few sessions without messages (never listed);
+- messages of every role: tool_call JSON (some without status or result, a few not JSON),
+  inline ```tool_code blocks in agent-to-agent replies, thinking text; three sessions of
+  Atlas hold exactly long/100, long/10 and long messages; `messages` in all;
+- last_message_at: the newest message's time, null when there is none.
+
+One seed drives every choice, so equal sizes give equal rows, ids included. The rows the
+benchmark drives have ids derived from their names (`named_id("agent:busy")`).
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from db.engine import Database
+from db.migrate import upgrade
+from settings import async_database_url
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/chat_bench"
+PLAN_COMMENT = "chat-bench plan "
+END = datetime(2026, 6, 1, tzinfo=UTC)
+_NAMESPACE = uuid.UUID("0b8a3f5e-6c1d-4e27-9d0f-1f3c5a7b9e21")
+
+
+def named_id(name: str) -> uuid.UUID:
+    return uuid.uuid5(_NAMESPACE, name)
+
+
+BUSY_AGENT = named_id("agent:busy")
+PLATFORM_ADMIN = named_id("user:root")
+BUSY_CREATOR = named_id("user:creator")
+AGENT_ADMIN = named_id("user:agent-admin")
+HEAVY_MEMBER = named_id("user:heavy")
+
+
+def growth_agent(size: int) -> uuid.UUID:
+    return named_id(f"agent:growth-{size}")
+
+
+def long_session(size: int) -> uuid.UUID:
+    return named_id(f"session:long-{size}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    sessions: int = 10_000
+    """Sessions in the busiest agent's ALL list."""
+    messages: int = 1_000_000
+    """Messages in all."""
+    long: int = 10_000
+    """Messages of the longest session."""
+    seed: int = 7
+    tenants: int = 3
+    users_per_tenant: int = 100
+    other_agents_per_tenant: int = 2
+
+    @property
+    def growth_sizes(self) -> tuple[int, int]:
+        return max(2, self.sessions // 100), max(4, self.sessions // 10)
+
+    @property
+    def long_sizes(self) -> tuple[int, int, int]:
+        return max(1, self.long // 100), max(2, self.long // 10), self.long
+
+    @property
+    def other_agent_sessions(self) -> int:
+        return max(4, self.sessions // 50)
+
+    @property
+    def peer_sessions(self) -> int:
+        return max(1, self.sessions // 20)
+
+    def fingerprint(self) -> str:
+        return PLAN_COMMENT + json.dumps(asdict(self), sort_keys=True)
+
+
+# What a session is, with its weight in the mix of an agent's own sessions.
+KINDS = (
+    ("web", 60),
+    ("feishu", 10),
+    ("slack", 8),
+    ("discord", 6),
+    ("group", 6),
+    ("agent", 6),
+    ("trigger", 4),
+)
+TOPICS = (
+    "Quarterly report",
+    "Build failures",
+    "Shift handover",
+    "Hiring plan",
+    "Customer escalation",
+    "Release notes",
+    "Invoice questions",
+    "Onboarding checklist",
+    "Incident review",
+    "Roadmap ideas",
+    "Pricing page copy",
+    "Data export",
+)
+SENTENCES = (
+    "Can you check the numbers for last week?",
+    "Here is the summary you asked for.",
+    "The deployment finished without errors.",
+    "I could not find a matching record in the CRM.",
+    "Please draft a reply to the customer and keep it short.",
+    "Revenue was up twelve percent on the previous quarter.",
+    "The flaky integration test failed again on main.",
+    "Let me know if you want the details broken down by region.",
+    "Two tickets are still open: the door sensor and the printer queue.",
+    "I have updated the shared notes with the decisions from today.",
+    "What changed between version 2.3 and 2.4?",
+    "The export contains 1,284 rows and three empty columns.",
+    "Schedule the review for Thursday afternoon.",
+    "Sure — I will look into it and report back.",
+    "收到 谢谢",
+    "Les chiffres sont dans le tableau ci-dessous.",
+    "Step 1: open the dashboard. Step 2: filter by team.",
+    "```python\nprint(sum(row['total'] for row in rows))\n```",
+    "| region | total |\n|---|---|\n| EU | 81,200 |\n| US | 100,800 |",
+    "Thanks, that is exactly what I needed.",
+)
+THOUGHTS = (
+    "The user wants a short answer; check the latest figures first.",
+    "Compare with the previous quarter before summarising.",
+    "The tool result is incomplete, so mention the gap.",
+    "Two sources disagree; prefer the ledger.",
+)
+TOOLS = ("search_docs", "fetch_sales", "create_ticket", "send_email", "run_sql", "summarise")
+
+
+def _text(rng: random.Random, sentences: int) -> str:
+    return " ".join(rng.choice(SENTENCES) for _ in range(sentences))
+
+
+def _tool_call(rng: random.Random) -> str:
+    if rng.random() < 0.03:
+        return "not json: the tool call timed out before it returned"
+    call: dict[str, object] = {
+        "name": rng.choice(TOOLS),
+        "args": {"query": rng.choice(TOPICS), "limit": rng.randint(1, 20)},
+    }
+    if rng.random() < 0.85:
+        call["status"] = rng.choice(("done", "done", "done", "error", "running"))
+    if rng.random() < 0.8:
+        call["result"] = (
+            {"rows": rng.randint(0, 500), "total": rng.randint(0, 10**6)}
+            if rng.random() < 0.5
+            else _text(rng, 1)
+        )
+    return json.dumps(call, ensure_ascii=False)
+
+
+def _inline_reply(rng: random.Random) -> str:
+    blocks = [_text(rng, 1)]
+    for _ in range(rng.randint(1, 3)):
+        blocks.append(f"```tool_code\n{rng.choice(TOOLS)}\n```")
+        roll = rng.random()
+        if roll < 0.6:
+            args = json.dumps({"query": rng.choice(TOPICS)})
+            blocks.append(f"```json\n{args}\n```")
+        elif roll < 0.7:
+            blocks.append("```json\nregion=EU, limit=3\n```")
+        blocks.append(_text(rng, rng.randint(0, 2)))
+    return "\n".join(blocks)
+
+
+@dataclass
+class Pools:
+    """Message texts drawn once per run: picking from them keeps a million rows cheap."""
+
+    user: list[str]
+    assistant: list[str]
+    inline: list[str]
+    tool_call: list[str]
+    system: list[str]
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> "Pools":
+        return cls(
+            user=[_text(rng, rng.randint(1, 3)) for _ in range(400)],
+            assistant=[_text(rng, rng.randint(1, 8)) for _ in range(400)],
+            inline=[_inline_reply(rng) for _ in range(200)],
+            tool_call=[_tool_call(rng) for _ in range(300)],
+            system=[
+                "You are a helpful assistant for the team.",
+                "Trigger fired: daily digest at 09:00.",
+                "Context: the customer is on the enterprise plan.",
+            ],
+        )
+
+
+class Ids:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def __call__(self) -> uuid.UUID:
+        bits = self.rng.getrandbits(128)
+        bits = (bits & ~(0xF000 << 64)) | (0x4000 << 64)  # version 4
+        bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
+        return uuid.UUID(int=bits)
+
+
+@dataclass
+class SessionSpec:
+    """A session row, and what its messages need to know to be written."""
+
+    id: uuid.UUID
+    agent_id: uuid.UUID
+    kind: str
+    created_at: datetime
+    message_count: int
+    user_id: uuid.UUID | None = None
+    title: str = "New Session"
+    external_conv_id: str | None = None
+    group_name: str | None = None
+    peer_agent_id: uuid.UUID | None = None
+    participant_id: uuid.UUID | None = None
+    speakers: list[tuple[uuid.UUID | None, uuid.UUID | None]] = field(default_factory=list)
+    """(user id, participant id) of the ones who send this session's user messages."""
+    last_message_at: datetime | None = None
+
+    @property
+    def source_channel(self) -> str:
+        if self.kind == "group":
+            return ("feishu", "slack", "discord")[self.id.int % 3]
+        return self.kind
+
+    def row(self) -> tuple[object, ...]:
+        return (
+            self.id,
+            self.agent_id,
+            self.user_id,
+            self.title,
+            self.source_channel,
+            self.external_conv_id,
+            self.kind == "group",
+            self.group_name,
+            self.participant_id,
+            self.peer_agent_id,
+            self.created_at,
+            self.last_message_at,
+        )
+
+
+SESSION_COLUMNS = (
+    "id",
+    "agent_id",
+    "user_id",
+    "title",
+    "source_channel",
+    "external_conv_id",
+    "is_group",
+    "group_name",
+    "participant_id",
+    "peer_agent_id",
+    "created_at",
+    "last_message_at",
+)
+MESSAGE_COLUMNS = (
+    "id",
+    "agent_id",
+    "user_id",
+    "role",
+    "content",
+    "conversation_id",
+    "participant_id",
+    "thinking",
+    "created_at",
+)
+
+
+@dataclass
+class Platform:
+    """Every row but the messages, which `messages()` streams session by session."""
+
+    plan: Plan
+    tables: dict[str, tuple[tuple[str, ...], list[tuple[object, ...]]]]
+    sessions: list[SessionSpec]
+    pools: Pools
+    agent_participants: dict[uuid.UUID, uuid.UUID]
+
+    def messages(self) -> Iterator[tuple[object, ...]]:
+        """Every message row, oldest first within a session; fills in last_message_at."""
+        for spec in self.sessions:
+            rng = random.Random(f"{self.plan.seed}:{spec.id}")
+            yield from _conversation(spec, rng, self.pools, self.agent_participants)
+
+
+def _conversation(
+    spec: SessionSpec,
+    rng: random.Random,
+    pools: Pools,
+    agent_participants: dict[uuid.UUID, uuid.UUID],
+) -> Iterator[tuple[object, ...]]:
+    ids = Ids(rng)
+    conversation = str(spec.id)
+    agent, agent_says = spec.agent_id, agent_participants[spec.agent_id]
+    moment = spec.created_at + timedelta(seconds=rng.uniform(5, 60))
+    # Long sessions keep their messages within weeks, like a busy real conversation.
+    gap = 90.0 if spec.message_count > 1000 else 240.0
+    roles = _roles(spec.kind, rng)
+    for _ in range(spec.message_count):
+        role = next(roles)
+        user_id = thinking = None
+        participant: uuid.UUID | None = agent_says
+        if role == "user":
+            user_id, participant = rng.choice(spec.speakers)
+            content = pools.user[rng.randrange(len(pools.user))]
+        elif role == "assistant":
+            if spec.kind == "agent" and rng.random() < 0.4:
+                content = pools.inline[rng.randrange(len(pools.inline))]
+            else:
+                content = pools.assistant[rng.randrange(len(pools.assistant))]
+            if rng.random() < 0.3:
+                thinking = THOUGHTS[rng.randrange(len(THOUGHTS))]
+        elif role == "tool_call":
+            content = pools.tool_call[rng.randrange(len(pools.tool_call))]
+        else:
+            content = pools.system[1 if spec.kind == "trigger" else rng.randrange(3)]
+            participant = None
+        if rng.random() < 0.02:
+            participant = None  # rows written before participants existed
+        yield (ids(), agent, user_id, role, content, conversation, participant, thinking, moment)
+        spec.last_message_at = moment
+        moment += timedelta(seconds=rng.uniform(1, gap))
+
+
+def _roles(kind: str, rng: random.Random) -> Iterator[str]:
+    """Roles in the order a conversation of this kind has them."""
+    if kind == "trigger" or rng.random() < 0.1:
+        yield "system"
+    while True:
+        if kind != "trigger":
+            yield "user"
+        if rng.random() < 0.35:
+            for _ in range(rng.randint(1, 3)):
+                yield "tool_call"
+        yield "assistant"
+
+
+def _message_counts(rng: random.Random, sessions: int, messages: int) -> list[int]:
+    """`sessions` counts, each at least 1, summing to `messages`, skewed like real use."""
+    weights = [min(rng.paretovariate(1.5), 40.0) for _ in range(sessions)]
+    spare = messages - sessions
+    total = sum(weights)
+    counts = [1 + int(weight / total * spare) for weight in weights]
+    for index in range(messages - sum(counts)):
+        counts[index % sessions] += 1
+    return counts
+
+
+def build(plan: Plan) -> Platform:
+    """Every row of the plan but the messages, deterministically."""
+    rng = random.Random(plan.seed)
+    ids = Ids(rng)
+    identities: list[tuple[object, ...]] = []
+    users: list[tuple[object, ...]] = []
+    participants: list[tuple[object, ...]] = []
+    agents: list[tuple[object, ...]] = []
+    permissions: list[tuple[object, ...]] = []
+    tenants = [(named_id(f"tenant:{n}"), f"Tenant {n}") for n in range(plan.tenants)]
+    user_participant: dict[uuid.UUID, uuid.UUID] = {}
+    agent_participant: dict[uuid.UUID, uuid.UUID] = {}
+    members: dict[uuid.UUID, list[uuid.UUID]] = {}
+    joined = END - timedelta(days=720)
+
+    def add_user(
+        user_id: uuid.UUID, tenant: uuid.UUID, username: str, name: str, role: str, active: bool
+    ) -> None:
+        identity: uuid.UUID | None = ids()
+        if rng.random() < 0.03 and role == "member":
+            identity = None
+        else:
+            identities.append((identity, username, f"{username}@example.com"))
+        display = "" if role == "member" and rng.random() < 0.05 else name
+        users.append((user_id, identity, tenant, display, None, role, active, joined))
+        participant = ids()
+        user_participant[user_id] = participant
+        participants.append((participant, "user", user_id, name, None, joined))
+
+    def add_agent(agent_id: uuid.UUID, name: str, creator: uuid.UUID, tenant: uuid.UUID) -> None:
+        agents.append((agent_id, name, None, creator, tenant, joined))
+        participant = ids()
+        agent_participant[agent_id] = participant
+        participants.append((participant, "agent", agent_id, name, None, joined))
+
+    tenant0 = tenants[0][0]
+    add_user(PLATFORM_ADMIN, tenant0, "bench-root", "Platform Root", "platform_admin", True)
+    add_user(BUSY_CREATOR, tenant0, "bench-creator", "Atlas Creator", "org_admin", True)
+    add_user(AGENT_ADMIN, tenant0, "bench-agent-admin", "Agent Admin", "agent_admin", True)
+    add_user(HEAVY_MEMBER, tenant0, "bench-heavy", "Heavy Member", "member", True)
+    for number, (tenant, _) in enumerate(tenants):
+        tenant_members = members.setdefault(tenant, [])
+        for index in range(plan.users_per_tenant):
+            role = "org_admin" if index < 2 else "agent_admin" if index < 5 else "member"
+            user_id = ids()
+            username = f"user-{number}-{index}"
+            add_user(user_id, tenant, username, f"User {number}.{index}", role, rng.random() > 0.04)
+            if role == "member":
+                tenant_members.append(user_id)
+
+    add_agent(BUSY_AGENT, "Atlas", BUSY_CREATOR, tenant0)
+    permissions.append((ids(), BUSY_AGENT, "company", None, "use"))
+    permissions.append((ids(), BUSY_AGENT, "user", members[tenant0][1], "manage"))
+    for size in plan.growth_sizes:
+        add_agent(growth_agent(size), f"Growth {size}", BUSY_CREATOR, tenant0)
+        permissions.append((ids(), growth_agent(size), "company", None, "use"))
+    others: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for number, (tenant, _) in enumerate(tenants):
+        creator = users[4 + number * plan.users_per_tenant][0]
+        for index in range(plan.other_agents_per_tenant):
+            agent_id = ids()
+            add_agent(agent_id, f"Agent {number}.{index}", creator, tenant)
+            others.setdefault(tenant, []).append(agent_id)
+            permissions.append((ids(), agent_id, "company", None, "use"))
+
+    # Who owns a session: a few members own most (Zipf), as on a real platform.
+    popularity = {
+        tenant: list(accumulate(1 / rank for rank in range(1, len(people) + 1)))
+        for tenant, people in members.items()
+    }
+    sessions: list[SessionSpec] = []
+    start = END - timedelta(days=365)
+
+    def new_session(
+        agent: uuid.UUID,
+        tenant: uuid.UUID,
+        kind: str,
+        count: int,
+        owner: uuid.UUID | None = None,
+        peer: uuid.UUID | None = None,
+    ) -> SessionSpec:
+        session_id = ids()
+        topic = rng.choice(TOPICS)
+        spec = SessionSpec(
+            id=session_id,
+            agent_id=agent,
+            kind=kind,
+            created_at=start + timedelta(seconds=rng.uniform(0, 364 * 86400)),
+            message_count=count,
+            title=topic,
+        )
+        people = members[tenant]
+        if kind in ("web", "feishu", "slack", "discord"):
+            spec.user_id = owner or rng.choices(people, cum_weights=popularity[tenant])[0]
+            spec.speakers = [(spec.user_id, user_participant[spec.user_id])]
+            if kind != "web":
+                spec.external_conv_id = f"{kind}-{session_id.hex[:16]}"
+        elif kind == "group":
+            speakers = rng.sample(people, min(len(people), rng.randint(2, 6)))
+            spec.user_id = speakers[0] if rng.random() < 0.7 else None
+            spec.group_name = f"#{topic.lower().replace(' ', '-')}" if rng.random() < 0.8 else None
+            spec.external_conv_id = f"group-{session_id.hex[:16]}"
+            spec.speakers = [(person, user_participant[person]) for person in speakers]
+        elif kind == "agent":
+            peers = [other for other in others[tenant] if other != agent]
+            spec.peer_agent_id = peer or rng.choice(peers)
+            spec.participant_id = agent_participant[agent]
+            spec.speakers = [(None, agent_participant[spec.peer_agent_id])]
+            spec.title = f"Agent-to-agent: {topic}"
+        else:
+            spec.user_id = next(row[3] for row in agents if row[0] == agent)
+            spec.title = f"Trigger: {topic}"
+        sessions.append(spec)
+        return spec
+
+    def own_sessions(agent: uuid.UUID, tenant: uuid.UUID, count: int, heavy: bool) -> None:
+        """`count` listed sessions with the channel mix (every kind once first), plus empties."""
+        kinds = [kind for kind, _ in KINDS]
+        kinds += rng.choices(kinds, weights=[w for _, w in KINDS], k=max(0, count - len(kinds)))
+        for kind in kinds[:count]:
+            owner = HEAVY_MEMBER if heavy and kind == "web" and rng.random() < 0.25 else None
+            new_session(agent, tenant, kind, -1, owner)
+        for _ in range(max(1, count // 33)):
+            new_session(agent, tenant, "web", 0)
+
+    own_sessions(BUSY_AGENT, tenant0, plan.sessions - plan.peer_sessions - 3, heavy=True)
+    for size in plan.long_sizes:
+        spec = new_session(BUSY_AGENT, tenant0, "web", size, HEAVY_MEMBER)
+        spec.id = long_session(size)
+        spec.title = f"Long conversation ({size} messages)"
+    for _ in range(plan.peer_sessions):
+        new_session(rng.choice(others[tenant0]), tenant0, "agent", -1, peer=BUSY_AGENT)
+    for size in plan.growth_sizes:
+        own_sessions(growth_agent(size), tenant0, size, heavy=False)
+    for tenant, agent_ids in others.items():
+        for agent_id in agent_ids:
+            own_sessions(agent_id, tenant, plan.other_agent_sessions, heavy=False)
+
+    open_sessions = [spec for spec in sessions if spec.message_count < 0]
+    spare = plan.messages - sum(plan.long_sizes)
+    if spare < len(open_sessions):
+        raise ValueError(
+            f"{plan.messages} messages cannot give each of {len(open_sessions)} sessions one."
+        )
+    for spec, count in zip(
+        open_sessions, _message_counts(rng, len(open_sessions), spare), strict=True
+    ):
+        spec.message_count = count
+
+    return Platform(
+        plan=plan,
+        tables={
+            "tenants": (("id", "name"), tenants),
+            "identities": (("id", "username", "email"), identities),
+            "users": (
+                (
+                    "id",
+                    "identity_id",
+                    "tenant_id",
+                    "display_name",
+                    "avatar_url",
+                    "role",
+                    "is_active",
+                    "created_at",
+                ),
+                users,
+            ),
+            "agents": (
+                ("id", "name", "avatar_url", "creator_id", "tenant_id", "created_at"),
+                agents,
+            ),
+            "agent_permissions": (
+                ("id", "agent_id", "scope_type", "scope_id", "access_level"),
+                permissions,
+            ),
+            "participants": (
+                ("id", "type", "ref_id", "display_name", "avatar_url", "created_at"),
+                participants,
+            ),
+        },
+        sessions=sessions,
+        pools=Pools.draw(random.Random(plan.seed + 1)),
+        agent_participants=agent_participant,
+    )
+
+
+def _server_and_name(url: str) -> tuple[str, str]:
+    parsed = make_url(url)
+    assert parsed.database, f"{url} names no database"
+    server = parsed.set(drivername="postgresql", database="postgres")
+    return server.render_as_string(hide_password=False), parsed.database
+
+
+def plain_url(url: str) -> str:
+    """The URL asyncpg.connect takes (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def recreate_database(url: str) -> None:
+    server, name = _server_and_name(url)
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def stored_plan(url: str) -> str | None:
+    """The fingerprint of the plan a complete load left on the database; None if absent."""
+    server, name = _server_and_name(url)
+    connection = await asyncpg.connect(server)
+    try:
+        return await connection.fetchval(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            name,
+        )
+    finally:
+        await connection.close()
+
+
+async def _secondary_indexes(connection: asyncpg.Connection) -> list[tuple[str, str]]:
+    rows = await connection.fetch(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = 'public' AND i.tablename IN ('chat_messages', 'chat_sessions')
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        """
+    )
+    return [(row["indexname"], row["indexdef"]) for row in rows]
+
+
+async def load(url: str, plan: Plan, log: bool = False) -> dict[str, int]:
+    """Migrate the empty database at `url` and fill it; the row count of every table."""
+
+    def say(message: str) -> None:
+        if log:
+            print(message, flush=True)
+
+    clock = time.perf_counter()
+    database = Database.from_url(async_database_url(url))
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+    platform = build(plan)
+    say(f"planned {len(platform.sessions)} sessions in {time.perf_counter() - clock:.1f}s")
+
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        # The rows reference each other correctly by construction; skipping the foreign-key
+        # triggers and building the list indexes after the load makes COPY several times faster.
+        await connection.execute("SET session_replication_role = replica")
+        await connection.execute("SET maintenance_work_mem = '256MB'")
+        indexes = await _secondary_indexes(connection)
+        for name, _ in indexes:
+            await connection.execute(f'DROP INDEX "{name}"')
+        for table, (columns, rows) in platform.tables.items():
+            await connection.copy_records_to_table(table, records=rows, columns=columns)
+        await connection.copy_records_to_table(
+            "chat_messages", records=platform.messages(), columns=MESSAGE_COLUMNS
+        )
+        say(f"copied {plan.messages} messages at {time.perf_counter() - clock:.1f}s")
+        await connection.copy_records_to_table(
+            "chat_sessions",
+            records=[spec.row() for spec in platform.sessions],
+            columns=SESSION_COLUMNS,
+        )
+        for _, definition in indexes:
+            await connection.execute(definition)
+        say(f"indexed at {time.perf_counter() - clock:.1f}s")
+        await connection.execute("VACUUM (ANALYZE)")
+        say(f"vacuumed and analysed at {time.perf_counter() - clock:.1f}s")
+        counts = {
+            table: await connection.fetchval(f"SELECT count(*) FROM {table}")
+            for table in (*platform.tables, "chat_sessions", "chat_messages")
+        }
+        _, name = _server_and_name(url)
+        comment = plan.fingerprint().replace("'", "''")
+        await connection.execute(f"COMMENT ON DATABASE \"{name}\" IS '{comment}'")
+    finally:
+        await connection.close()
+    return counts
+
+
+async def generate(url: str, plan: Plan, log: bool = False) -> dict[str, int]:
+    await recreate_database(url)
+    return await load(url, plan, log)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    defaults = Plan()
+    parser.add_argument("--url", default=DEFAULT_URL, help="the database to (re)create")
+    parser.add_argument("--sessions", type=int, default=defaults.sessions)
+    parser.add_argument("--messages", type=int, default=defaults.messages)
+    parser.add_argument("--long", type=int, default=defaults.long)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    args = parser.parse_args(argv)
+    plan = Plan(sessions=args.sessions, messages=args.messages, long=args.long, seed=args.seed)
+    started = time.perf_counter()
+    counts = asyncio.run(generate(args.url, plan, log=True))
+    print(json.dumps(counts), f"in {time.perf_counter() - started:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

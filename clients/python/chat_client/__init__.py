@@ -1,0 +1,103 @@
+from .async_base_client import AsyncBaseClient
+from .base_model import BaseModel, Upload
+from .chat_view import (
+    ChatView,
+    ChatViewAgent,
+    ChatViewAgentSession,
+    ChatViewAgentSessionMessages,
+    ChatViewAgentSessionMessagesNodes,
+    ChatViewAgentSessionMessagesPageInfo,
+)
+from .client import ChatClient
+from .create_session import (
+    CreateSession,
+    CreateSessionCreateSessionForbiddenError,
+    CreateSessionCreateSessionNotFoundError,
+    CreateSessionCreateSessionSession,
+    CreateSessionCreateSessionValidationError,
+)
+from .delete_session import (
+    DeleteSession,
+    DeleteSessionDeleteSessionDeletedSession,
+    DeleteSessionDeleteSessionForbiddenError,
+    DeleteSessionDeleteSessionNotFoundError,
+)
+from .enums import AgentAccess, MessageRole, ParticipantType, SessionScope, UserRole
+from .exceptions import (
+    GraphQLClientError,
+    GraphQLClientGraphQLError,
+    GraphQLClientGraphQLMultiError,
+    GraphQLClientHttpError,
+    GraphQLClientInvalidResponseError,
+)
+from .fragments import (
+    ChatMessage,
+    ChatMessagePartsTextPart,
+    ChatMessagePartsToolCallPart,
+    ChatMessagePartsToolCallPartToolCall,
+    SessionListItem,
+)
+from .rename_session import (
+    RenameSession,
+    RenameSessionRenameSessionForbiddenError,
+    RenameSessionRenameSessionNotFoundError,
+    RenameSessionRenameSessionSession,
+    RenameSessionRenameSessionValidationError,
+)
+from .session_list import (
+    SessionList,
+    SessionListAgent,
+    SessionListAgentSessions,
+    SessionListAgentSessionsNodes,
+    SessionListAgentSessionsPageInfo,
+)
+from .viewer import Viewer, ViewerViewer
+
+__all__ = [
+    "AgentAccess",
+    "AsyncBaseClient",
+    "BaseModel",
+    "ChatClient",
+    "ChatMessage",
+    "ChatMessagePartsTextPart",
+    "ChatMessagePartsToolCallPart",
+    "ChatMessagePartsToolCallPartToolCall",
+    "ChatView",
+    "ChatViewAgent",
+    "ChatViewAgentSession",
+    "ChatViewAgentSessionMessages",
+    "ChatViewAgentSessionMessagesNodes",
+    "ChatViewAgentSessionMessagesPageInfo",
+    "CreateSession",
+    "CreateSessionCreateSessionForbiddenError",
+    "CreateSessionCreateSessionNotFoundError",
+    "CreateSessionCreateSessionSession",
+    "CreateSessionCreateSessionValidationError",
+    "DeleteSession",
+    "DeleteSessionDeleteSessionDeletedSession",
+    "DeleteSessionDeleteSessionForbiddenError",
+    "DeleteSessionDeleteSessionNotFoundError",
+    "GraphQLClientError",
+    "GraphQLClientGraphQLError",
+    "GraphQLClientGraphQLMultiError",
+    "GraphQLClientHttpError",
+    "GraphQLClientInvalidResponseError",
+    "MessageRole",
+    "ParticipantType",
+    "RenameSession",
+    "RenameSessionRenameSessionForbiddenError",
+    "RenameSessionRenameSessionNotFoundError",
+    "RenameSessionRenameSessionSession",
+    "RenameSessionRenameSessionValidationError",
+    "SessionList",
+    "SessionListAgent",
+    "SessionListAgentSessions",
+    "SessionListAgentSessionsNodes",
+    "SessionListAgentSessionsPageInfo",
+    "SessionListItem",
+    "SessionScope",
+    "Upload",
+    "UserRole",
+    "Viewer",
+    "ViewerViewer",
+]

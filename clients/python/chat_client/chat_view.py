@@ -1,0 +1,40 @@
+from typing import Optional
+
+from pydantic import Field
+
+from .base_model import BaseModel
+from .fragments import ChatMessage
+
+
+class ChatView(BaseModel):
+    agent: Optional["ChatViewAgent"]
+
+
+class ChatViewAgent(BaseModel):
+    id: str
+    session: Optional["ChatViewAgentSession"]
+
+
+class ChatViewAgentSession(BaseModel):
+    id: str
+    title: str
+    display_name: str = Field(alias="displayName")
+    messages: "ChatViewAgentSessionMessages"
+
+
+class ChatViewAgentSessionMessages(BaseModel):
+    total_count: int = Field(alias="totalCount")
+    page_info: "ChatViewAgentSessionMessagesPageInfo" = Field(alias="pageInfo")
+    nodes: list["ChatViewAgentSessionMessagesNodes"]
+
+
+class ChatViewAgentSessionMessagesPageInfo(BaseModel):
+    has_previous_page: bool = Field(alias="hasPreviousPage")
+    start_cursor: Optional[str] = Field(alias="startCursor")
+
+
+ChatViewAgentSessionMessagesNodes = ChatMessage
+ChatView.model_rebuild()
+ChatViewAgent.model_rebuild()
+ChatViewAgentSession.model_rebuild()
+ChatViewAgentSessionMessages.model_rebuild()

@@ -1,0 +1,31 @@
+from enum import Enum
+
+
+class AgentAccess(str, Enum):
+    MANAGE = "MANAGE"
+    USE = "USE"
+
+
+class MessageRole(str, Enum):
+    USER = "USER"
+    ASSISTANT = "ASSISTANT"
+    SYSTEM = "SYSTEM"
+    TOOL_CALL = "TOOL_CALL"
+
+
+class ParticipantType(str, Enum):
+    USER = "USER"
+    AGENT = "AGENT"
+    GROUP = "GROUP"
+
+
+class SessionScope(str, Enum):
+    MINE = "MINE"
+    ALL = "ALL"
+
+
+class UserRole(str, Enum):
+    PLATFORM_ADMIN = "PLATFORM_ADMIN"
+    ORG_ADMIN = "ORG_ADMIN"
+    AGENT_ADMIN = "AGENT_ADMIN"
+    MEMBER = "MEMBER"

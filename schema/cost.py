@@ -1,0 +1,178 @@
+"""The cost limit: refuse a query that would return too much, before it reads anything.
+
+The rule. A field costs 1, plus the cost of its selection times its page size. The page
+size of `Agent.sessions` is its `first` (default 50), that of `Session.messages` its
+`first` or `last` (default 100), each clamped to the range the contract allows (a value
+outside it is refused by the field anyway, with a clearer message); every other field
+has size 1. Fragments count wherever they are spread, and every member of a union or
+interface selection counts. So the cost is an upper bound on the number of values the
+response can hold:
+
+    sessions(first: 200) { nodes { messages(first: 500) { nodes { id } } } }
+    = 1 + 200 * (1 + 1 * (1 + 500 * (1 + 1 * 1)))  = 200,401
+
+The check runs after validation and before execution, with the request's variables, and
+answers a BAD_USER_INPUT error carrying `cost` (at most 2^53 - 1) and `maxCost` in its
+extensions.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_operation_ast,
+)
+from strawberry.extensions import SchemaExtension
+
+from errors import BadUserInput
+from resolvers import messages, sessions
+
+
+@dataclass(frozen=True)
+class PageSize:
+    arguments: tuple[str, ...]
+    default: int
+    maximum: int
+
+
+PAGE_SIZES = {
+    ("Agent", "sessions"): PageSize(("first",), 50, sessions.MAX_PAGE),
+    ("Session", "messages"): PageSize(("first", "last"), messages.DEFAULT_PAGE, messages.MAX_PAGE),
+}
+# The largest integer every JSON client reads exactly; fragment bombs cost far more.
+MAX_REPORTED_COST = 2**53 - 1
+META_TYPES = {"__schema": "__Schema", "__type": "__Type"}
+FIELDED = GraphQLObjectType | GraphQLInterfaceType
+
+
+class _Costing:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.defaults = {
+            definition.variable.name.value: definition.default_value
+            for definition in operation.variable_definitions or ()
+        }
+        # Each fragment is costed once, however often it is spread: linear in the document.
+        self.fragment_costs: dict[str, int] = {}
+
+    def selection_set(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
+        if node is None:
+            return 0
+        total = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(parent, selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_set(target, selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value)
+        return total
+
+    def fragment(self, name: str) -> int:
+        if name not in self.fragment_costs:
+            self.fragment_costs[name] = 0  # a cycle (validation refuses those) adds nothing
+            fragment = self.fragments.get(name)
+            if fragment is not None:
+                target = self.schema.get_type(fragment.type_condition.name.value)
+                self.fragment_costs[name] = self.selection_set(target, fragment.selection_set)
+        return self.fragment_costs[name]
+
+    def field(self, parent: GraphQLNamedType | None, node: FieldNode) -> int:
+        name = node.name.value
+        if name in META_TYPES:
+            target = self.schema.get_type(META_TYPES[name])
+        else:
+            fields = parent.fields if isinstance(parent, FIELDED) else {}
+            target = get_named_type(fields[name].type) if name in fields else None
+        page = PAGE_SIZES.get((parent.name, name)) if parent is not None else None
+        size = self.page_size(page, node) if page is not None else 1
+        return 1 + size * self.selection_set(target, node.selection_set)
+
+    def page_size(self, page: PageSize, node: FieldNode) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value in page.arguments:
+                value = self.int_value(argument.value)
+                if value is not None:
+                    return min(max(value, 1), page.maximum)
+        return page.default
+
+    def int_value(self, node: Any) -> int | None:
+        if isinstance(node, VariableNode):
+            value = self.variables.get(node.name.value)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            node = self.defaults.get(node.name.value)
+        return int(node.value) if isinstance(node, IntValueNode) else None
+
+
+def query_cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> int:
+    costing = _Costing(schema, operation, fragments, variables)
+    cost = costing.selection_set(schema.get_root_type(operation.operation), operation.selection_set)
+    return min(cost, MAX_REPORTED_COST)
+
+
+class CostLimit(SchemaExtension):
+    def __init__(self, *, max_cost: int) -> None:
+        self.max_cost = max_cost
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        operation = get_operation_ast(document, context.operation_name) if document else None
+        if document is not None and operation is not None:
+            fragments = {
+                definition.name.value: definition
+                for definition in document.definitions
+                if isinstance(definition, FragmentDefinitionNode)
+            }
+            variables = context.variables if isinstance(context.variables, Mapping) else {}
+            cost = query_cost(context.schema._schema, operation, fragments, variables)
+            if cost > self.max_cost:
+                # A result set here makes Strawberry skip execution: nothing reaches the database.
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"The query costs {cost}, more than the limit of {self.max_cost}: "
+                            "ask for fewer sessions or messages per page, or fewer fields.",
+                            nodes=[operation],
+                            extensions={
+                                "code": BadUserInput.code,
+                                "cost": cost,
+                                "maxCost": self.max_cost,
+                            },
+                        )
+                    ],
+                )
+        yield

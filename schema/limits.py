@@ -1,0 +1,116 @@
+"""Depth and alias limits that measure each fragment once.
+
+Strawberry's QueryDepthLimiter and MaxAliasesLimiter walk a fragment again at every
+spread, so fragments that each spread the next a few times over
+(`fragment F0 on Query { ...F1 ...F1 ...F1 }` and so on) make a 1 KB document cost them
+billions of steps, on the event loop. These rules give the same answers (depth leaves out
+introspection fields, as there) in time linear in the document.
+"""
+
+from collections.abc import Callable, Mapping
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
+from strawberry.extensions import AddValidationRules
+
+
+class _Measure:
+    """One measure of selection sets, each fragment's value computed once and reused."""
+
+    def __init__(
+        self,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        of_field: Callable[[FieldNode, int], int],
+        combine: Callable[[list[int]], int],
+    ) -> None:
+        self.fragments = fragments
+        self.of_field = of_field
+        self.combine = combine
+        self.memo: dict[str, int] = {}
+
+    def __call__(self, node: SelectionSetNode | None) -> int:
+        if node is None:
+            return 0
+        values = []
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                values.append(self.of_field(selection, self(selection.selection_set)))
+            elif isinstance(selection, InlineFragmentNode):
+                values.append(self(selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                values.append(self.fragment(selection.name.value))
+        return self.combine(values)
+
+    def fragment(self, name: str) -> int:
+        if name not in self.memo:
+            self.memo[name] = 0  # a cycle (validation refuses those) adds nothing
+            fragment = self.fragments.get(name)
+            if fragment is not None:
+                self.memo[name] = self(fragment.selection_set)
+        return self.memo[name]
+
+
+def _field_depth(field: FieldNode, below: int) -> int:
+    if field.name.value.startswith("__") or field.selection_set is None:
+        return 0
+    return 1 + below
+
+
+def _field_aliases(field: FieldNode, below: int) -> int:
+    return (1 if field.alias else 0) + below
+
+
+def _parts(
+    context: ValidationContext,
+) -> tuple[list[OperationDefinitionNode], dict[str, FragmentDefinitionNode]]:
+    definitions = context.document.definitions
+    operations = [node for node in definitions if isinstance(node, OperationDefinitionNode)]
+    fragments = {
+        node.name.value: node for node in definitions if isinstance(node, FragmentDefinitionNode)
+    }
+    return operations, fragments
+
+
+class QueryDepthLimit(AddValidationRules):
+    def __init__(self, *, max_depth: int) -> None:
+        class DepthRule(ValidationRule):
+            def __init__(self, context: ValidationContext) -> None:
+                super().__init__(context)
+                operations, fragments = _parts(context)
+                depth = _Measure(fragments, _field_depth, lambda values: max(values, default=0))
+                for operation in operations:
+                    if depth(operation.selection_set) > max_depth:
+                        name = operation.name.value if operation.name else "anonymous"
+                        context.report_error(
+                            GraphQLError(
+                                f"'{name}' exceeds maximum operation depth of {max_depth}",
+                                operation,
+                            )
+                        )
+
+        super().__init__([DepthRule])
+
+
+class AliasLimit(AddValidationRules):
+    def __init__(self, *, max_aliases: int) -> None:
+        class AliasRule(ValidationRule):
+            def __init__(self, context: ValidationContext) -> None:
+                super().__init__(context)
+                operations, fragments = _parts(context)
+                aliases = _Measure(fragments, _field_aliases, sum)
+                total = sum(aliases(operation.selection_set) for operation in operations)
+                if total > max_aliases:
+                    context.report_error(
+                        GraphQLError(f"{total} aliases found. Allowed: {max_aliases}")
+                    )
+
+        super().__init__([AliasRule])

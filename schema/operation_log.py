@@ -1,0 +1,23 @@
+"""Tell the request log which GraphQL operation ran and which error codes it answered."""
+
+from collections.abc import Iterator
+
+from strawberry.extensions import SchemaExtension
+
+from errors import INTERNAL_SERVER_ERROR
+from web.request_log import current_request
+
+
+class OperationLog(SchemaExtension):
+    """Listed first, so it looks at the result after the other extensions are done with it."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        record = current_request()
+        if record is None:
+            return
+        record.operation = self.execution_context.operation_name
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            codes = {(error.extensions or {}).get("code") for error in result.errors}
+            record.error_codes = sorted(code or INTERNAL_SERVER_ERROR for code in codes)

@@ -1,0 +1,327 @@
+"""Every request runs a fixed number of SQL statements, whatever the size of the answer.
+
+The two queries of issue 3 are measured with a small and a large list; several loaders
+firing at once, and several requests at once, must not share a database session.
+"""
+
+import asyncio
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from db.engine import Database
+from db.models import Agent, ChatMessage, ChatSession, Identity, Participant, User
+from tests.api import Api, count_statements
+from tests.factories import T0, Factory
+
+SESSIONS_QUERY = """
+query Sessions($agentId: ID!) {
+  agent(id: $agentId) {
+    sessions(scope: ALL, first: 200) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id title displayName participantType peerAgentId peerAgentName messageCount
+          lastMessageAt createdAt user { displayName }
+        }
+      }
+    }
+  }
+}
+"""
+
+MESSAGES_QUERY = """
+query Messages($agentId: ID!, $sessionId: ID!) {
+  agent(id: $agentId) {
+    session(id: $sessionId) {
+      messages(first: 500) {
+        totalCount
+        edges {
+          node {
+            id role content thinking senderName
+            toolCall { name args status result }
+            parts {
+              __typename
+              ... on TextPart { text }
+              ... on ToolCallPart { toolCall { name args } }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+# The statements each query costs, measured on both databases. Sessions: viewer, agent
+# with grants, list, count, users, agents, message counts. Messages: viewer, agent
+# with grants, session, page, participants, message count.
+SESSIONS_STATEMENTS = 7
+MESSAGES_STATEMENTS = 6
+
+INLINE_REPLY = 'Looking.\n```tool_code\nsearch\n```\n```json\n{"q": "x"}\n```\nDone.'
+
+
+async def _add_in_order(factory: Factory, rows: list[Any]) -> None:
+    """One transaction per table, parents first: the mapped classes have no relationships."""
+    for kind in (Identity, User, Agent, Participant, ChatSession, ChatMessage):
+        await factory.add(*(row for row in rows if isinstance(row, kind)))
+
+
+async def _session_list(factory: Factory, agent: Agent, size: int) -> None:
+    """`size` listed sessions of every kind, each with its own user or peer agent."""
+    kinds = ("user", "agent-owner", "agent-peer", "group", "no-user")
+    assert agent.tenant_id is not None
+    rows: list[Any] = []
+    for n in range(size):
+        kind = kinds[n % len(kinds)]
+        identity = Identity(id=uuid.uuid4(), username=f"user-{n}-{uuid.uuid4().hex[:6]}")
+        owner = User(
+            id=uuid.uuid4(),
+            identity_id=identity.id,
+            tenant_id=agent.tenant_id,
+            display_name=f"User {n}",
+        )
+        other = Agent(id=uuid.uuid4(), name=f"Peer {n}", creator_id=agent.creator_id)
+        rows += [identity, owner, other]
+        columns: dict[str, Any] = {"agent_id": agent.id, "user_id": owner.id}
+        if kind == "agent-owner":
+            columns |= {"source_channel": "agent", "peer_agent_id": other.id, "user_id": None}
+        elif kind == "agent-peer":
+            columns |= {"source_channel": "agent", "agent_id": other.id, "user_id": None}
+            columns["peer_agent_id"] = agent.id
+        elif kind == "group":
+            columns |= {"is_group": True, "group_name": f"#room-{n}"}
+        elif kind == "no-user":
+            columns |= {"user_id": None, "source_channel": "trigger"}
+        at = T0 + timedelta(minutes=n)
+        session = ChatSession(id=uuid.uuid4(), created_at=at, last_message_at=at, **columns)
+        message = ChatMessage(
+            id=uuid.uuid4(),
+            agent_id=session.agent_id,
+            role="user",
+            content="hello",
+            conversation_id=str(session.id),
+            created_at=at,
+        )
+        rows += [session, message]
+    await _add_in_order(factory, rows)
+
+
+async def _history(factory: Factory, session: ChatSession, size: int) -> None:
+    """`size` messages of every role, each user message from its own participant."""
+    contents = {
+        "user": "hello",
+        "assistant": INLINE_REPLY,
+        "system": "joined",
+        "tool_call": json.dumps({"name": "search", "args": {"q": 1}, "status": "done"}),
+    }
+    roles = list(contents)
+    rows: list[Any] = []
+    for n in range(size):
+        role = roles[n % len(roles)]
+        participant = Participant(
+            id=uuid.uuid4(), type="user", ref_id=uuid.uuid4(), display_name=f"Person {n}"
+        )
+        rows += [
+            participant,
+            ChatMessage(
+                id=uuid.uuid4(),
+                agent_id=session.agent_id,
+                role=role,
+                content=contents[role],
+                conversation_id=str(session.id),
+                participant_id=participant.id,
+                thinking="hmm" if role == "assistant" else None,
+                created_at=T0 + timedelta(seconds=n),
+            ),
+        ]
+    await _add_in_order(factory, rows)
+
+
+async def _statements(api: Api, database: Database, query: str, variables: dict, user: User):
+    with count_statements(database) as log:
+        body = await api.query(query, variables, user=user)
+    assert "errors" not in body, body
+    return body, log
+
+
+@pytest.mark.parametrize("size", [pytest.param(5, id="5-sessions"), pytest.param(150, id="150")])
+async def test_a_session_list_costs_the_same_whatever_its_length(
+    api: Api, database: Database, factory: Factory, size: int
+) -> None:
+    """The ALL list of issue 3 runs SESSIONS_STATEMENTS statements for 5 or 150 sessions."""
+    creator = await factory.user(await factory.tenant())
+    agent = await factory.agent(creator)
+    await _session_list(factory, agent, size)
+
+    body, log = await _statements(
+        api, database, SESSIONS_QUERY, {"agentId": str(agent.id)}, creator
+    )
+
+    sessions = body["data"]["agent"]["sessions"]
+    assert sessions["totalCount"] == size
+    assert len(sessions["edges"]) == size
+    assert all(edge["node"]["messageCount"] == 1 for edge in sessions["edges"])
+    assert len(log) == SESSIONS_STATEMENTS, f"{len(log)} statements:\n{log}"
+
+
+@pytest.mark.parametrize("size", [pytest.param(5, id="5-messages"), pytest.param(150, id="150")])
+async def test_a_message_page_costs_the_same_whatever_its_length(
+    api: Api, database: Database, factory: Factory, size: int
+) -> None:
+    """The messages page of issue 3 runs MESSAGES_STATEMENTS statements for 5 or 150 messages."""
+    creator = await factory.user(await factory.tenant())
+    agent = await factory.agent(creator)
+    peer = await factory.agent(creator, name="Scribe")
+    session = await factory.session(agent, source_channel="agent", peer_agent_id=peer.id)
+    await _history(factory, session, size)
+    variables = {"agentId": str(agent.id), "sessionId": str(session.id)}
+
+    body, log = await _statements(api, database, MESSAGES_QUERY, variables, creator)
+
+    messages = body["data"]["agent"]["session"]["messages"]
+    assert messages["totalCount"] == size
+    assert len(messages["edges"]) == size
+    assert messages["edges"][-1]["node"]["senderName"] == f"Person {size - 1}"
+    assert len(log) == MESSAGES_STATEMENTS, f"{len(log)} statements:\n{log}"
+
+
+def test_the_statement_budget_is_at_most_eight() -> None:
+    """Issue 3 caps both queries at eight statements."""
+    assert max(SESSIONS_STATEMENTS, MESSAGES_STATEMENTS) <= 8
+
+
+EVERY_LOADER_QUERY = """
+query EveryLoader($agentId: ID!, $sessionId: ID!) {
+  agent(id: $agentId) {
+    session(id: $sessionId) {
+      displayName
+      peerAgentName
+      messageCount
+      user { displayName }
+      messages(last: 500) { totalCount nodes { senderName } }
+    }
+  }
+}
+"""
+
+LIST_AND_SESSION_QUERY = """
+query ListAndSession($agentId: ID!, $sessionId: ID!) {
+  viewer { displayName }
+  agent(id: $agentId) {
+    sessions(scope: ALL, first: 200) {
+      totalCount
+      nodes { id displayName peerAgentName messageCount user { displayName } }
+    }
+    session(id: $sessionId) {
+      displayName
+      messageCount
+      messages(last: 500) { totalCount nodes { senderName } }
+    }
+  }
+}
+"""
+
+MINE_QUERY = """
+query Mine($agentId: ID!) {
+  viewer { id displayName }
+  agent(id: $agentId) {
+    sessions { totalCount nodes { id displayName messageCount user { id } } }
+  }
+}
+"""
+
+
+async def test_every_loader_at_once_costs_one_statement_each(
+    api: Api, database: Database, factory: Factory
+) -> None:
+    """Users, agents and counts load side by side with the message page, one batch each."""
+    tenant = await factory.tenant()
+    creator = await factory.user(tenant)
+    owner = await factory.user(tenant, display_name="Owner")
+    agent = await factory.agent(creator)
+    peer = await factory.agent(creator, name="Scribe")
+    chat = await factory.session(agent, owner, source_channel="agent", peer_agent_id=peer.id)
+    await _history(factory, chat, 8)
+    variables = {"agentId": str(agent.id), "sessionId": str(chat.id)}
+
+    body, log = await _statements(api, database, EVERY_LOADER_QUERY, variables, creator)
+
+    assert body["data"]["agent"]["session"] == {
+        "displayName": "Agent Atlas - Scribe",
+        "peerAgentName": "Scribe",
+        "messageCount": 8,
+        "user": {"displayName": "Owner"},
+        "messages": {"totalCount": 8, "nodes": [{"senderName": f"Person {n}"} for n in range(8)]},
+    }
+    # viewer, agent, session, message page, then one batch each of users, agents,
+    # message counts (totalCount reuses messageCount's) and participants.
+    assert len(log) == 8, f"{len(log)} statements:\n{log}"
+
+
+@pytest.mark.parametrize("size", [pytest.param(5, id="5-sessions"), pytest.param(60, id="60")])
+async def test_a_list_and_a_session_side_by_side_share_no_database_session(
+    api: Api, database: Database, factory: Factory, size: int
+) -> None:
+    """A list and a session in one request load concurrently, and never per row."""
+    creator = await factory.user(await factory.tenant(), display_name="Creator")
+    agent = await factory.agent(creator)
+    await _session_list(factory, agent, size)
+    peer = await factory.agent(creator, name="Scribe")
+    chat = await factory.session(agent, source_channel="agent", peer_agent_id=peer.id)
+    await _history(factory, chat, 8)
+    variables = {"agentId": str(agent.id), "sessionId": str(chat.id)}
+
+    body, log = await _statements(api, database, LIST_AND_SESSION_QUERY, variables, creator)
+
+    data = body["data"]
+    assert data["viewer"] == {"displayName": "Creator"}
+    assert data["agent"]["sessions"]["totalCount"] == size + 1
+    assert len(data["agent"]["sessions"]["nodes"]) == size + 1
+    assert data["agent"]["session"] == {
+        "displayName": "Agent Atlas - Scribe",
+        "messageCount": 8,
+        "messages": {"totalCount": 8, "nodes": [{"senderName": f"Person {n}"} for n in range(8)]},
+    }
+    # The list and the session resolve at their own pace, so a loader may run once for
+    # each of them: viewer, agent, list, count, session, page, and at most two batches
+    # of each of the four loaders.
+    assert len(log) <= 6 + 2 * 4, f"{len(log)} statements:\n{log}"
+
+
+async def test_parallel_requests_each_get_their_own_answer(
+    api: Api, database: Database, factory: Factory
+) -> None:
+    """Ten requests at once, each by another user, neither fail nor see each other's rows."""
+    tenant = await factory.tenant()
+    agent = await factory.agent(await factory.user(tenant))
+    await factory.grant(agent, "company")
+    users = [await factory.user(tenant, display_name=f"Member {n}") for n in range(10)]
+    owned = {
+        user.id: await factory.session(agent, user, messages=n + 1) for n, user in enumerate(users)
+    }
+
+    bodies = await asyncio.gather(
+        *(api.query(MINE_QUERY, {"agentId": str(agent.id)}, user=user) for user in users)
+    )
+
+    for n, (user, body) in enumerate(zip(users, bodies, strict=True)):
+        assert "errors" not in body, body
+        assert body["data"]["viewer"] == {"id": str(user.id), "displayName": f"Member {n}"}
+        assert body["data"]["agent"]["sessions"] == {
+            "totalCount": 1,
+            "nodes": [
+                {
+                    "id": str(owned[user.id].id),
+                    "displayName": f"Member {n}",
+                    "messageCount": n + 1,
+                    "user": {"id": str(user.id)},
+                }
+            ],
+        }
