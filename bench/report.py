@@ -115,12 +115,32 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
             bool(first_page) and first_page["p50"] < 100,
         )
     )
-    seq = sorted({scan for plan in results["plans"] for scan in plan["sequential_scans"]})
+    pages = [plan for plan in results["plans"] if not _summary(plan["sql"]).endswith("count")]
+    scanned = sorted(
+        {
+            f"{_summary(plan['sql'])} ({plan['scenario']})"
+            for plan in pages
+            if plan["sequential_scans"]
+        }
+    )
+    counts_scanned = sorted(
+        {
+            plan["scenario"]
+            for plan in results["plans"]
+            if plan not in pages and plan["sequential_scans"]
+        }
+    )
     rows.append(
         (
-            "No sequential scan of chat_sessions or chat_messages in any plan (custom and generic)",
-            "none" if not seq else "Seq Scan on " + ", ".join(seq) + " (see the plans)",
-            not seq,
+            "No sequential scan of chat_sessions or chat_messages in the plans of the list "
+            "and page statements (custom and generic plans)",
+            ("none" if not scanned else "Seq Scan in " + "; ".join(scanned))
+            + (
+                f"; the totalCount statement scans chat_sessions in: {', '.join(counts_scanned)}"
+                if counts_scanned
+                else ""
+            ),
+            not scanned,
         )
     )
     return rows
@@ -145,7 +165,12 @@ def render(results: dict[str, Any]) -> str:
         f"- Data: {plan['sessions']:,} sessions listed for the busiest agent "
         f"({results['list_sizes']['MINE']:,} of them in the MINE list of its heaviest user), "
         f"{plan['messages']:,} messages, longest session {plan['long']:,} messages, seed "
-        f"{plan['seed']}.",
+        f"{plan['seed']}; "
+        + (
+            f"generated and loaded in {results['load_seconds']} s."
+            if results.get("load_seconds")
+            else "loaded by an earlier run."
+        ),
         "",
         "### Targets",
         "",
@@ -158,11 +183,11 @@ def render(results: dict[str, Any]) -> str:
     for workers in options["workers"]:
         lines += [
             "",
-            f"### {workers} uvicorn worker{'s' if workers > 1 else ''}",
+            f"### {_workers_title(workers)}",
             "",
-            "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | SQL/req | errors "
-            "| floor p50 ms | p50 ÷ floor |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | SQL/req | CPU ms/req "
+            "| errors | floor p50 ms | floor CPU ms/req | p50 ÷ floor |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         ]
         for item in results["measured"]:
             if item["workers"] != workers or item["target"] != "server":
@@ -175,13 +200,16 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {item['scenario']} | {item['clients']} | {item['throughput']:.0f} "
                 f"| {_ms(item['p50'])} | {_ms(item['p95'])} | {_ms(item['p99'])} | {sql} "
-                f"| {item['errors']} | {_ms(floor['p50']) if floor else '-'} "
+                f"| {_ms(item['cpu_ms'])} | {item['errors']} "
+                f"| {_ms(floor['p50'] if floor else None)} "
+                f"| {_ms(floor['cpu_ms'] if floor else None)} "
                 f"| {_ratio(item, floor)} |"
             )
     lines += [
         "",
-        "Floor requests run 1 SQL statement each. The mix's SQL/req are list · chat · "
-        "create · rename · delete.",
+        "Floor requests run 1 SQL statement each. CPU ms/req: CPU time of the uvicorn "
+        "processes over the measurement, divided by the requests (PostgreSQL's own time "
+        "not included). The mix's SQL/req are list · chat · create · rename · delete.",
         "",
         "### Growth (1 worker, 1 client, p50 ms)",
         "",
@@ -244,6 +272,12 @@ def render(results: dict[str, Any]) -> str:
         ]
     lines += ["</details>", "", END]
     return "\n".join(lines)
+
+
+def _workers_title(label: str) -> str:
+    count, _, fix = label.partition("+")
+    title = f"{count} uvicorn worker{'s' if count != '1' else ''}"
+    return title + (" with TCP_NODELAY (`bench.nodelay`)" if fix else "")
 
 
 def _summary(sql: str) -> str:

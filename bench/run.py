@@ -1,14 +1,15 @@
 """Benchmark the GraphQL server on PostgreSQL, and write the tables into BENCHMARKS.md.
 
-    .venv/bin/python -m bench.run [--quick] [--regenerate] [--workers 1,2] [--clients 1,4]
+    .venv/bin/python -m bench.run [--quick] [--regenerate] [--workers 1,2,2+nodelay] [--clients 1,4]
 
 1. Loads the benchmark database (`bench.generate`) unless it already holds this plan,
    and migrates it to the newest schema.
-2. In this process: the SQL statements each request sends, EXPLAIN ANALYZE of each
-   list and chat-view statement, and a check that the floor answers the same data.
-3. For 1 and 2 uvicorn workers: the server and the floor (`bench.floor`) in
-   subprocesses, each scenario driven over HTTP by 1 and 4 concurrent clients.
-4. Growth: first and deep pages as sessions per agent and messages per session grow.
+2. Growth: first and deep pages as sessions per agent and messages per session grow.
+3. In this process: the SQL statements each request sends, EXPLAIN ANALYZE of each
+   list and chat-view statement, and the answers the floor must match.
+4. For 1 and 2 uvicorn workers (and 2 with TCP_NODELAY, see `bench.nodelay`): the
+   server and the floor (`bench.floor`) in subprocesses, each scenario driven over HTTP
+   by 1 and 4 concurrent clients.
 """
 
 import argparse
@@ -42,7 +43,7 @@ from bench.generate import (
 )
 from bench.load import Failed, Request, Stats, drive, post
 from bench.report import write_report
-from bench.servers import FLOOR_APP, SERVER_APP, Server, uvicorn
+from bench.servers import FLOOR_APP, SERVER_APP, Server, Workers, uvicorn
 from bench.statements import InProcess, explain
 from db.engine import Database
 from db.messages import MessageKey, messages_after
@@ -197,7 +198,7 @@ def _success(result: dict[str, Any], typename: str) -> dict[str, Any]:
 class Measured:
     scenario: str
     target: str
-    workers: int
+    workers: str
     clients: int
     requests: int
     throughput: float
@@ -209,7 +210,7 @@ class Measured:
     first_error: str | None
 
     @classmethod
-    def of(cls, scenario: str, target: str, workers: int, clients: int, stats: Stats) -> "Measured":
+    def of(cls, scenario: str, target: str, workers: str, clients: int, stats: Stats) -> "Measured":
         return cls(
             scenario,
             target,
@@ -230,7 +231,7 @@ class Measured:
 class Options:
     url: str
     plan: Plan
-    workers: list[int]
+    workers: list[Workers]
     clients: list[int]
     seconds: float
     requests: int
@@ -239,16 +240,21 @@ class Options:
     write: bool
 
 
-async def prepare_database(options: Options) -> None:
+async def prepare_database(options: Options) -> float | None:
+    """Seconds spent loading the database; None when it already held the plan."""
     wanted = options.plan.fingerprint()
+    seconds = None
     if options.regenerate or await _stored_plan_or_none(options.url) != wanted:
         print(f"Loading {options.url} ...", flush=True)
+        started = time.perf_counter()
         await generate(options.url, options.plan, log=True)
+        seconds = round(time.perf_counter() - started, 1)
     database = Database.from_url(async_database_url(options.url))
     try:
         await upgrade(database)  # later migrations reach an already loaded database too
     finally:
         await database.dispose()
+    return seconds
 
 
 async def _stored_plan_or_none(url: str) -> str | None:
@@ -359,7 +365,7 @@ async def measure(
     equal: dict[str, bool] = {}
     mix = Mix(tokens, long_session(options.plan.long_sizes[1]))
 
-    async def run(name: str, target: str, workers: int, server: Server, request: Request) -> None:
+    async def run(name: str, target: str, workers: str, server: Server, request: Request) -> None:
         for clients in options.clients:
             stats = await drive(
                 server.base_url,
@@ -372,15 +378,17 @@ async def measure(
             result = Measured.of(name, target, workers, clients, stats)
             measured.append(result)
             print(
-                f"  {target:6} {workers}w {clients}c {name:48} {result.throughput:7.1f}/s "
+                f"  {target:6} workers={workers:9} clients={clients} {name:44} "
+                f"{result.throughput:7.1f}/s "
                 f"p50 {result.p50:7.2f} p95 {result.p95:7.2f} p99 {result.p99:7.2f} ms "
                 f"cpu {result.cpu_ms:6.2f} ms/req errors {result.errors}",
                 flush=True,
             )
 
-    for workers in options.workers:
+    for config in options.workers:
+        workers = config.label
         print(f"{workers} worker(s), load average {load_average()}", flush=True)
-        with uvicorn(SERVER_APP, workers, env) as server, uvicorn(FLOOR_APP, workers, env) as floor:
+        with uvicorn(SERVER_APP, config, env) as server, uvicorn(FLOOR_APP, config, env) as floor:
             await _settle(server.base_url, floor.base_url)
             if not equal:
                 equal = await same_as_floor(floor.base_url, tokens, found, answers)
@@ -435,7 +443,7 @@ async def growth(
     env = {"DATABASE_URL": options.url, "JWT_SECRET_KEY": SECRET}
     rows = []
     print(f"growth, load average {load_average()}", flush=True)
-    with uvicorn(SERVER_APP, 1, env) as server:
+    with uvicorn(SERVER_APP, Workers(1), env) as server:
         await _settle(server.base_url)
         for kind, size, scenario in points:
             stats = await drive(
@@ -465,7 +473,7 @@ async def growth(
 async def main_async(options: Options) -> dict[str, Any]:
     started = datetime.now(UTC)
     load_before = load_average()
-    await prepare_database(options)
+    load_seconds = await prepare_database(options)
     settings = Settings(jwt_secret_key=SECRET, jwt_secret_is_random=False)
     tokens = {user: issue_token(user, settings) for user in (AGENT_ADMIN, HEAVY_MEMBER)}
     database = Database.from_url(async_database_url(options.url))
@@ -482,12 +490,13 @@ async def main_async(options: Options) -> dict[str, Any]:
         "started": started.isoformat(timespec="seconds"),
         "seconds": round((datetime.now(UTC) - started).total_seconds()),
         "machine": await machine(options.url),
+        "load_seconds": load_seconds,
         "load_before": load_before,
         "load_after": load_average(),
         "plan": asdict(options.plan),
         "list_sizes": list_sizes,
         "options": {
-            "workers": options.workers,
+            "workers": [config.label for config in options.workers],
             "clients": options.clients,
             "seconds": options.seconds,
             "requests": options.requests,
@@ -511,7 +520,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", type=int, default=defaults.sessions)
     parser.add_argument("--messages", type=int, default=defaults.messages)
     parser.add_argument("--long", type=int, default=defaults.long)
-    parser.add_argument("--workers", default="1,2", help="uvicorn worker counts")
+    parser.add_argument(
+        "--workers", default="1,2,2+nodelay", help="worker counts (N+nodelay: bench.nodelay)"
+    )
     parser.add_argument("--clients", default="1,4", help="concurrent client counts")
     parser.add_argument("--seconds", type=float, default=4.0, help="time bound per measurement")
     parser.add_argument("--requests", type=int, default=2000, help="request bound per measurement")
@@ -522,7 +533,7 @@ def main(argv: list[str] | None = None) -> None:
     options = Options(
         url=args.url,
         plan=Plan(sessions=args.sessions, messages=args.messages, long=args.long),
-        workers=_numbers(args.workers),
+        workers=[Workers.parse(part) for part in args.workers.split(",") if part.strip()],
         clients=_numbers(args.clients),
         seconds=1.0 if args.quick else args.seconds,
         requests=args.requests,

@@ -43,8 +43,27 @@ class Server:
         return ticks / os.sysconf("SC_CLK_TCK")
 
 
+@dataclass(frozen=True)
+class Workers:
+    """How many uvicorn workers, and whether `bench.nodelay` turns Nagle off for them."""
+
+    count: int
+    nodelay: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> "Workers":
+        count, _, fix = text.partition("+")
+        if fix not in ("", "nodelay"):
+            raise ValueError(f"{text!r}: give N or N+nodelay")
+        return cls(int(count), fix == "nodelay")
+
+    @property
+    def label(self) -> str:
+        return f"{self.count}+nodelay" if self.nodelay else str(self.count)
+
+
 @contextmanager
-def uvicorn(factory: str, workers: int, env: dict[str, str]) -> Iterator[Server]:
+def uvicorn(factory: str, workers: Workers, env: dict[str, str]) -> Iterator[Server]:
     """`uvicorn --factory <factory> --workers N` until the block ends.
 
     Access logs are off (the server writes its own line per request); the output goes to
@@ -57,7 +76,7 @@ def uvicorn(factory: str, workers: int, env: dict[str, str]) -> Iterator[Server]
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
+        "bench.nodelay" if workers.nodelay else "uvicorn",
         "--factory",
         factory,
         "--host",
@@ -65,7 +84,7 @@ def uvicorn(factory: str, workers: int, env: dict[str, str]) -> Iterator[Server]
         "--port",
         str(port),
         "--workers",
-        str(workers),
+        str(workers.count),
         "--no-access-log",
     ]
     process = subprocess.Popen(

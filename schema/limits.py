@@ -8,6 +8,7 @@ introspection fields, as there) in time linear in the document.
 """
 
 from collections.abc import Callable, Mapping
+from functools import cache
 
 from graphql import (
     FieldNode,
@@ -80,37 +81,47 @@ def _parts(
     return operations, fragments
 
 
+# The rule classes are made once per limit: Strawberry's ValidationCache keys validation
+# results on the rule classes too, and a class made per request would never hit it.
+@cache
+def _depth_rule(max_depth: int) -> type[ValidationRule]:
+    class DepthRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            operations, fragments = _parts(context)
+            depth = _Measure(fragments, _field_depth, lambda values: max(values, default=0))
+            for operation in operations:
+                if depth(operation.selection_set) > max_depth:
+                    name = operation.name.value if operation.name else "anonymous"
+                    context.report_error(
+                        GraphQLError(
+                            f"'{name}' exceeds maximum operation depth of {max_depth}",
+                            operation,
+                        )
+                    )
+
+    return DepthRule
+
+
+@cache
+def _alias_rule(max_aliases: int) -> type[ValidationRule]:
+    class AliasRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            operations, fragments = _parts(context)
+            aliases = _Measure(fragments, _field_aliases, sum)
+            total = sum(aliases(operation.selection_set) for operation in operations)
+            if total > max_aliases:
+                context.report_error(GraphQLError(f"{total} aliases found. Allowed: {max_aliases}"))
+
+    return AliasRule
+
+
 class QueryDepthLimit(AddValidationRules):
     def __init__(self, *, max_depth: int) -> None:
-        class DepthRule(ValidationRule):
-            def __init__(self, context: ValidationContext) -> None:
-                super().__init__(context)
-                operations, fragments = _parts(context)
-                depth = _Measure(fragments, _field_depth, lambda values: max(values, default=0))
-                for operation in operations:
-                    if depth(operation.selection_set) > max_depth:
-                        name = operation.name.value if operation.name else "anonymous"
-                        context.report_error(
-                            GraphQLError(
-                                f"'{name}' exceeds maximum operation depth of {max_depth}",
-                                operation,
-                            )
-                        )
-
-        super().__init__([DepthRule])
+        super().__init__([_depth_rule(max_depth)])
 
 
 class AliasLimit(AddValidationRules):
     def __init__(self, *, max_aliases: int) -> None:
-        class AliasRule(ValidationRule):
-            def __init__(self, context: ValidationContext) -> None:
-                super().__init__(context)
-                operations, fragments = _parts(context)
-                aliases = _Measure(fragments, _field_aliases, sum)
-                total = sum(aliases(operation.selection_set) for operation in operations)
-                if total > max_aliases:
-                    context.report_error(
-                        GraphQLError(f"{total} aliases found. Allowed: {max_aliases}")
-                    )
-
-        super().__init__([AliasRule])
+        super().__init__([_alias_rule(max_aliases)])

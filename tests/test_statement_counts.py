@@ -58,9 +58,9 @@ query Messages($agentId: ID!, $sessionId: ID!) {
 }
 """
 
-# The statements each query costs, measured on both databases. Sessions: viewer, agent
-# with grants, list, count, users, agents, message counts. Messages: viewer, agent
-# with grants, session, page, participants, message count.
+# The statements each query costs, measured on both databases; issue 3 allows 8 at most.
+# Sessions: viewer, agent with grants, list, count, users, agents, message counts.
+# Messages: viewer, agent with grants, session, page, participants, message count.
 SESSIONS_STATEMENTS = 7
 MESSAGES_STATEMENTS = 6
 
@@ -168,7 +168,7 @@ async def test_a_session_list_costs_the_same_whatever_its_length(
     assert sessions["totalCount"] == size
     assert len(sessions["edges"]) == size
     assert all(edge["node"]["messageCount"] == 1 for edge in sessions["edges"])
-    assert len(log) == SESSIONS_STATEMENTS, f"{len(log)} statements:\n{log}"
+    assert len(log) == SESSIONS_STATEMENTS <= 8, f"{len(log)} statements:\n{log}"
 
 
 @pytest.mark.parametrize("size", [pytest.param(5, id="5-messages"), pytest.param(150, id="150")])
@@ -189,12 +189,7 @@ async def test_a_message_page_costs_the_same_whatever_its_length(
     assert messages["totalCount"] == size
     assert len(messages["edges"]) == size
     assert messages["edges"][-1]["node"]["senderName"] == f"Person {size - 1}"
-    assert len(log) == MESSAGES_STATEMENTS, f"{len(log)} statements:\n{log}"
-
-
-def test_the_statement_budget_is_at_most_eight() -> None:
-    """Issue 3 caps both queries at eight statements."""
-    assert max(SESSIONS_STATEMENTS, MESSAGES_STATEMENTS) <= 8
+    assert len(log) == MESSAGES_STATEMENTS <= 8, f"{len(log)} statements:\n{log}"
 
 
 EVERY_LOADER_QUERY = """
@@ -298,17 +293,20 @@ async def test_a_list_and_a_session_side_by_side_share_no_database_session(
 async def test_parallel_requests_each_get_their_own_answer(
     api: Api, database: Database, factory: Factory
 ) -> None:
-    """Ten requests at once, each by another user, neither fail nor see each other's rows."""
+    """Requests at once, by ten members and the creator, neither fail nor mix their rows."""
     tenant = await factory.tenant()
-    agent = await factory.agent(await factory.user(tenant))
+    creator = await factory.user(tenant)
+    agent = await factory.agent(creator)
     await factory.grant(agent, "company")
     users = [await factory.user(tenant, display_name=f"Member {n}") for n in range(10)]
-    owned = {
-        user.id: await factory.session(agent, user, messages=n + 1) for n, user in enumerate(users)
-    }
+    owned = [await factory.session(agent, user, messages=n + 1) for n, user in enumerate(users)]
+    every = {"agentId": str(agent.id)}
+    history = {"agentId": str(agent.id), "sessionId": str(owned[-1].id)}
 
-    bodies = await asyncio.gather(
-        *(api.query(MINE_QUERY, {"agentId": str(agent.id)}, user=user) for user in users)
+    *bodies, listed, read = await asyncio.gather(
+        *(api.query(MINE_QUERY, every, user=user) for user in users),
+        api.query(SESSIONS_QUERY, every, user=creator),
+        api.query(MESSAGES_QUERY, history, user=creator),
     )
 
     for n, (user, body) in enumerate(zip(users, bodies, strict=True)):
@@ -318,10 +316,15 @@ async def test_parallel_requests_each_get_their_own_answer(
             "totalCount": 1,
             "nodes": [
                 {
-                    "id": str(owned[user.id].id),
+                    "id": str(owned[n].id),
                     "displayName": f"Member {n}",
                     "messageCount": n + 1,
                     "user": {"id": str(user.id)},
                 }
             ],
         }
+    assert "errors" not in listed and "errors" not in read, (listed, read)
+    assert [edge["node"]["id"] for edge in listed["data"]["agent"]["sessions"]["edges"]] == [
+        str(session.id) for session in reversed(owned)
+    ]
+    assert read["data"]["agent"]["session"]["messages"]["totalCount"] == 10

@@ -235,10 +235,20 @@ def _with_peer(channel: str, messages: tuple[str, ...] = ("assistant",)) -> Buil
     return build
 
 
+async def _own_peer(world: World) -> ChatSession:
+    """An agent-to-agent session whose agent is also its peer: one session, listed once."""
+    session = await world.factory.session(
+        world.agent, source_channel="agent", peer_agent_id=world.agent.id
+    )
+    await world.factory.message(session, "assistant", "talking to myself")
+    return session
+
+
 @pytest.mark.parametrize(
     ("build", "listed"),
     [
         pytest.param(_strangers, True, id="another-users"),
+        pytest.param(_own_peer, True, id="agent-is-its-own-peer"),
         pytest.param(_of_agent(is_group=True, group_name="#ops"), True, id="group"),
         pytest.param(_of_agent(source_channel="trigger"), True, id="trigger-without-user"),
         pytest.param(_of_agent(("assistant",)), True, id="assistant-only"),
