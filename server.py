@@ -6,12 +6,13 @@ python server.py demo             add the demo data to an empty database
 python server.py token USERNAME   print a bearer token for that user
 python server.py export-schema    print the GraphQL schema (SDL)
 
-Several workers: uvicorn --factory server:app_from_env --workers N (see the README).
+Several workers: python server.py --workers N (see the README).
 """
 
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -126,7 +127,20 @@ def app_from_env() -> Starlette:
     return create_app(settings)
 
 
-def serve(settings: Settings) -> None:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening socket for several workers, with Nagle's algorithm off.
+
+    uvicorn's own multi-worker socket leaves it on (uvicorn#3149), so every small
+    keep-alive response waits about 40 ms for the client's delayed ACK; Linux gives the
+    listener's TCP_NODELAY to each connection it accepts.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return listener
+
+
+def serve(settings: Settings, workers: int = 1) -> None:
     _warn_if_random_secret(settings)
     if settings.database_url.startswith("sqlite"):
         token = asyncio.run(prepare_embedded(settings))
@@ -135,7 +149,13 @@ def serve(settings: Settings) -> None:
         if token:
             print("Paste this into GraphiQL's Headers tab (signed in as ada, an org admin):")
             print(f'{{"Authorization": "Bearer {token}"}}\n', flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        return
+    listener = listening_socket(settings.host, settings.port)
+    uvicorn.run(
+        "server:app_from_env", factory=True, fd=listener.fileno(), workers=workers, access_log=False
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     for target in (parser, serve_command):
         target.add_argument("--host", help="address to listen on (HOST)")
         target.add_argument("--port", type=int, help="port to listen on (PORT)")
+        target.add_argument("--workers", type=int, default=1, help="worker processes (1)")
     commands.add_parser("migrate", help="bring DATABASE_URL to the newest schema")
     commands.add_parser("demo", help="add the demo data to an empty database")
     token_command = commands.add_parser("token", help="print a bearer token for a user")
@@ -172,8 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"No user with username {args.username!r}.", file=sys.stderr)
             return 1
         print(token)
+    elif args.workers > 1 and settings.jwt_secret_is_random:
+        print("Set JWT_SECRET_KEY to run several workers: they must share it.", file=sys.stderr)
+        return 2
     else:
-        serve(settings)
+        serve(settings, max(args.workers, 1))
     return 0
 
 

@@ -87,7 +87,7 @@ class Message:
             "The sending participant's display name ('Unknown' when the participant is missing)."
         ),
     )
-    def sender_name(self, info: Info) -> str | None | Awaitable[str]:
+    def sender_name(self, info: Info) -> str | Awaitable[str] | None:
         """At once when the page's resolver has loaded the participants (loaders/ready.py)."""
         if self.participant_uuid is None:
             return None

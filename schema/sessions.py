@@ -75,7 +75,7 @@ class Session:
     # The fields below return their value at once when a list resolver has loaded it
     # (see resolvers/sessions.py), and an awaitable otherwise.
     @strawberry.field(graphql_type=User | None)
-    def user(self, info: Info) -> User | None | Awaitable[User | None]:
+    def user(self, info: Info) -> User | Awaitable[User | None] | None:
         if self.model.user_id is None:
             return None
         return then(_user, info.context.loaders.user_by_id.load(self.model.user_id))
@@ -114,7 +114,7 @@ class Session:
             "For agent-to-agent sessions the peer agent's name ('Agent' when missing); else null."
         ),
     )
-    def peer_agent_name(self, info: Info) -> str | None | Awaitable[str]:
+    def peer_agent_name(self, info: Info) -> str | Awaitable[str] | None:
         if self.model.peer_agent_id is None or self.peer_agent_id is None:
             return None
         return then(agent_name, info.context.loaders.agent_by_id.load(self.model.peer_agent_id))

@@ -1,5 +1,6 @@
 """`server:app_from_env`, the app each uvicorn worker builds from the environment."""
 
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -9,7 +10,7 @@ from starlette.applications import Starlette
 
 from auth.tokens import issue_token
 from db.engine import Database
-from server import app_from_env
+from server import app_from_env, listening_socket, main
 from settings import Settings
 from tests.factories import Factory
 
@@ -70,3 +71,24 @@ async def test_workers_without_jwt_secret_key_reject_other_processes_tokens(
     assert [answer["errors"][0]["extensions"]["code"] for answer in answers] == [
         "UNAUTHENTICATED"
     ] * 2
+
+
+def test_the_several_workers_listener_hands_nodelay_to_its_connections() -> None:
+    """Connections accepted on the shared listener have Nagle's algorithm off."""
+    with listening_socket("127.0.0.1", 0) as listener:
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert client is not None
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_several_workers_refuse_to_start_without_a_shared_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each worker would draw its own random key, so no token would work across them."""
+    monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
+
+    assert main(["--workers", "2"]) == 2
+    assert "JWT_SECRET_KEY" in capsys.readouterr().err
