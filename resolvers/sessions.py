@@ -1,6 +1,7 @@
 """Agent.sessions and Agent.session."""
 
 import asyncio
+import uuid
 from collections.abc import Sequence
 
 from auth.access import check_session_access, may_see_all_sessions
@@ -85,23 +86,18 @@ async def resolve_sessions(
 async def _load_for_fields(
     loaders: Loaders, rows: Sequence[models.ChatSession], fields: set[str]
 ) -> None:
-    """Load, one batch per loader, what the selected fields of the rows will read."""
-    users = {
-        row.user_id
-        for row in rows
-        if row.user_id is not None
-        and (
-            "user" in fields
-            or ("displayName" in fields and not row.is_group and not is_agent_to_agent(row))
-        )
-    }
-    agents = set()
-    for row in rows:
-        if is_agent_to_agent(row):
-            if "displayName" in fields:
-                agents.add(row.agent_id)
-            if {"displayName", "peerAgentName"} & fields:
-                agents.add(row.peer_agent_id)
+    """Load, one batch per loader, what the selected fields of the rows may read.
+
+    A superset is fine (a user row loaded for a group session's label goes unread); the
+    point is that each loader runs once, before the rows resolve.
+    """
+    users: set[uuid.UUID] = set()
+    if {"user", "displayName"} & fields:
+        users = {row.user_id for row in rows if row.user_id is not None}
+    agents: set[uuid.UUID] = set()
+    if {"displayName", "peerAgentName"} & fields:
+        for row in filter(is_agent_to_agent, rows):
+            agents |= {row.agent_id, row.peer_agent_id}
     counts = [conversation_id(row.id) for row in rows] if "messageCount" in fields else []
     await asyncio.gather(
         loaders.user_by_id.load_many(users),

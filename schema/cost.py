@@ -42,6 +42,7 @@ from strawberry.extensions import SchemaExtension
 
 from errors import BadUserInput
 from resolvers import messages, sessions
+from schema.limits import fragment_definitions
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,7 @@ class CostLimit(SchemaExtension):
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
         if document is not None and operation is not None:
-            fragments = {
-                definition.name.value: definition
-                for definition in document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
+            fragments = fragment_definitions(document)
             variables = context.variables if isinstance(context.variables, Mapping) else {}
             cost = query_cost(context.schema._schema, operation, fragments, variables)
             if cost > self.max_cost:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -70,15 +71,20 @@ def _field_aliases(field: FieldNode, below: int) -> int:
     return (1 if field.alias else 0) + below
 
 
+def fragment_definitions(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {
+        node.name.value: node
+        for node in document.definitions
+        if isinstance(node, FragmentDefinitionNode)
+    }
+
+
 def _parts(
     context: ValidationContext,
 ) -> tuple[list[OperationDefinitionNode], dict[str, FragmentDefinitionNode]]:
     definitions = context.document.definitions
     operations = [node for node in definitions if isinstance(node, OperationDefinitionNode)]
-    fragments = {
-        node.name.value: node for node in definitions if isinstance(node, FragmentDefinitionNode)
-    }
-    return operations, fragments
+    return operations, fragment_definitions(context.document)
 
 
 # The rule classes are made once per limit: Strawberry's ValidationCache keys validation
