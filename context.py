@@ -25,6 +25,11 @@ class Context:
     request_id: str
     _viewer_id: uuid.UUID | None = field(default=None, init=False)
 
+    @property
+    def viewer_id(self) -> uuid.UUID | None:
+        """The viewer's id once `viewer()` has let them in (every agent-scoped field has)."""
+        return self._viewer_id
+
     async def viewer(self) -> User:
         """The authenticated, active user; Unauthenticated otherwise."""
         if self._viewer_id is None:

@@ -21,35 +21,45 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from auth.tokens import issue_token
 from db.demo import load_demo
 from db.engine import Database
-from db.migrate import upgrade
+from db.migrate import IncompatibleDatabase, upgrade
 from db.users import user_by_username
+from live.setup import live_broker
 from schema import create_schema
-from settings import Settings
+from settings import Settings, with_development_key
+from web.admission import Admission
 from web.graphiql import graphiql_routes
 from web.graphql_view import GraphQLView
 from web.health import healthz, readyz
 from web.request_log import RequestLog
+from web.slow_clients import GuardedH11Protocol, guarded_protocol
 
 logger = logging.getLogger("chat_api")
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
-    database = database or Database.from_url(settings.database_url)
+    database = database or Database.for_serving(settings)
     view = GraphQLView(create_schema(settings), database, settings)
+    live = live_broker(settings, database)  # polls only while someone subscribes
+    # The request log below writes one line per request; uvicorn's would be a second.
+    logging.getLogger("uvicorn.access").disabled = True
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await live.close()
         await database.dispose()
 
     # Outermost, so that every response (CORS preflights and refusals too) is logged.
-    middleware = [Middleware(RequestLog, engine=database.engine)]
+    middleware = [
+        Middleware(RequestLog, engine=database.engine),
+        Middleware(Admission, settings=settings),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -63,6 +73,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     app = Starlette(
         routes=[
             Route("/graphql", view),  # every method: the view answers 405 itself
+            WebSocketRoute("/graphql", view),  # subscriptions (web/subscriptions.py)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *graphiql_routes(settings),
@@ -71,6 +82,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         lifespan=lifespan,
     )
     app.state.database = database
+    app.state.live = live
     return app
 
 
@@ -102,7 +114,7 @@ async def _run_with_database(settings: Settings, action: str) -> None:
     database = Database.from_url(settings.database_url)
     try:
         if action == "migrate":
-            await upgrade(database)
+            print("\n".join(await upgrade(database)) or "The database is up to date.")
         elif await load_demo(database):
             print("Added the demo data.")
         else:
@@ -112,7 +124,13 @@ async def _run_with_database(settings: Settings, action: str) -> None:
 
 
 def _warn_if_random_secret(settings: Settings) -> None:
-    if settings.jwt_secret_is_random:
+    if settings.jwt_secret_file:
+        logger.warning(
+            "JWT_SECRET_KEY is not set: signing with the development key in %s, kept across "
+            "restarts. Set JWT_SECRET_KEY in production.",
+            settings.jwt_secret_file,
+        )
+    elif settings.jwt_secret_is_random:
         logger.warning(
             "JWT_SECRET_KEY is not set: using a random key for this process. "
             "Tokens will not survive a restart; set JWT_SECRET_KEY in production."
@@ -140,8 +158,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
+class AddressInUse(Exception):
+    """The server's address cannot be listened on."""
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail now if uvicorn could not listen on host:port, before a token is printed."""
+    try:
+        listening_socket(host, port).close()
+    except OSError as error:
+        raise AddressInUse(
+            f"Cannot listen on {host}:{port}: {error.strerror or error}. "
+            "Is another server running there? Choose another with --port (or PORT)."
+        ) from error
+
+
 def serve(settings: Settings, workers: int = 1) -> None:
     _warn_if_random_secret(settings)
+    check_address(settings.host, settings.port)
     if settings.database_url.startswith("sqlite"):
         token = asyncio.run(prepare_embedded(settings))
         address = f"http://{settings.host}:{settings.port}/graphql"
@@ -150,11 +184,23 @@ def serve(settings: Settings, workers: int = 1) -> None:
             print("Paste this into GraphiQL's Headers tab (signed in as ada, an org admin):")
             print(f'{{"Authorization": "Bearer {token}"}}\n', flush=True)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            http=guarded_protocol(settings),
+            access_log=False,
+        )
         return
     listener = listening_socket(settings.host, settings.port)
     uvicorn.run(
-        "server:app_from_env", factory=True, fd=listener.fileno(), workers=workers, access_log=False
+        "server:app_from_env",
+        factory=True,
+        fd=listener.fileno(),
+        workers=workers,
+        # Each worker reads the limits from the environment, as it builds its app.
+        http=f"{GuardedH11Protocol.__module__}:{GuardedH11Protocol.__qualname__}",
+        access_log=False,
     )
 
 
@@ -177,11 +223,19 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     overrides = {key: getattr(args, key, None) for key in ("host", "port")}
     settings = Settings(**{**settings.__dict__, **{k: v for k, v in overrides.items() if v}})
+    # One server on an SQLite file without JWT_SECRET_KEY (`make run`), and the token
+    # command beside it, share a development key kept next to the database file.
+    if args.command == "token" or (args.command in (None, "serve") and args.workers <= 1):
+        settings = with_development_key(settings)
 
     if args.command == "export-schema":
         print(create_schema(settings).as_str())
     elif args.command in ("migrate", "demo"):
-        asyncio.run(_run_with_database(settings, args.command))
+        try:
+            asyncio.run(_run_with_database(settings, args.command))
+        except IncompatibleDatabase as refusal:
+            print(refusal, file=sys.stderr)
+            return 1
     elif args.command == "token":
         if settings.jwt_secret_is_random:
             print(
@@ -197,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
         print("Set JWT_SECRET_KEY to run several workers: they must share it.", file=sys.stderr)
         return 2
     else:
-        serve(settings, max(args.workers, 1))
+        try:
+            serve(settings, max(args.workers, 1))
+        except (IncompatibleDatabase, AddressInUse) as refusal:
+            print(refusal, file=sys.stderr)
+            return 1
     return 0
 
 

@@ -1,13 +1,20 @@
 """Who may do what. Every resolver and mutation asks these questions, and only here.
 
-- Access to an agent: it must exist and, unless the viewer is a platform admin, be in
-  the viewer's tenant (else NotFound: another tenant's agents are never revealed).
-  Platform admins and the agent's creator MANAGE it; otherwise the highest level that
-  a company-wide or viewer-specific permission row grants; otherwise Forbidden.
+- Access to an agent: it must exist, not be deleted, and be in the viewer's tenant, for
+  every role (else NotFound: another tenant's agents are never revealed; a viewer without
+  a tenant sees none). Then, by the agent's access mode (none reads as company):
+  the creator MANAGEs it; a platform or org admin MANAGEs it unless it is private;
+  custom: the viewer's own permission row grants its level; company: everyone in the
+  tenant USEs it; private: the creator only. Anything else is Forbidden.
 - Seeing all sessions of an agent: admin roles and the agent's creator, on top of access.
 - One session: its owner, or a viewer who may see all sessions of the agent.
+- A session named by its id alone (Query.node, Query.session): active, in the viewer's
+  tenant, and readable as above through its own agent or else its peer agent.
+- A user: the viewer themself, and the users of the viewer's tenant.
 """
 
+import uuid
+from collections.abc import Mapping
 from enum import Enum
 
 from db.models import Agent, ChatSession, User
@@ -20,18 +27,36 @@ class AgentAccess(Enum):
 
 
 _RANK = {AgentAccess.USE: 1, AgentAccess.MANAGE: 2}
+_ADMIN_ROLES = frozenset({"platform_admin", "org_admin"})
 _SEE_ALL_ROLES = frozenset({"platform_admin", "org_admin", "agent_admin"})
 
 
-def agent_access(viewer: User, agent: Agent | None, granted_levels: list[str]) -> AgentAccess:
-    if agent is None or (viewer.role != "platform_admin" and agent.tenant_id != viewer.tenant_id):
+def is_visible(viewer: User, agent: Agent | None) -> bool:
+    """Whether the agent exists for the viewer at all: active and in the viewer's tenant."""
+    return (
+        agent is not None
+        and agent.deleted_at is None
+        and viewer.tenant_id is not None
+        and agent.tenant_id == viewer.tenant_id
+    )
+
+
+def agent_access(viewer: User, agent: Agent | None, user_grants: list[str]) -> AgentAccess:
+    """The viewer's access; `user_grants` are the levels of the viewer's own permission rows."""
+    if agent is None or not is_visible(viewer, agent):
         raise NotFound("Agent not found.")
-    if viewer.role == "platform_admin" or agent.creator_id == viewer.id:
+    mode = agent.access_mode or "company"
+    if agent.creator_id == viewer.id:
         return AgentAccess.MANAGE
-    granted = [AgentAccess(level) for level in granted_levels if level in ("manage", "use")]
-    if not granted:
-        raise Forbidden("You have no access to this agent.")
-    return max(granted, key=_RANK.__getitem__)
+    if viewer.role in _ADMIN_ROLES and mode != "private":
+        return AgentAccess.MANAGE
+    if mode == "custom":
+        granted = [AgentAccess(level) for level in user_grants if level in ("manage", "use")]
+        if granted:
+            return max(granted, key=_RANK.__getitem__)
+    elif mode == "company":
+        return AgentAccess.USE
+    raise Forbidden("You have no access to this agent.")
 
 
 def may_see_all_sessions(viewer: User, agent: Agent) -> bool:
@@ -43,3 +68,44 @@ def check_session_access(viewer: User, agent: Agent, session: ChatSession) -> No
     """Raise Forbidden unless the viewer owns the session or sees all of `agent`'s."""
     if session.user_id != viewer.id and not may_see_all_sessions(viewer, agent):
         raise Forbidden("You may not access this session.")
+
+
+def check_may_mark_read(viewer: User, session: ChatSession) -> None:
+    """Raise Forbidden unless the viewer owns the session: only the owner's reads count."""
+    if session.user_id != viewer.id:
+        raise Forbidden("Only the session's owner may mark it read.")
+
+
+def session_read_through(
+    viewer: User, session: ChatSession, agents: Mapping[uuid.UUID, tuple[Agent, list[str]]]
+) -> Agent:
+    """The agent a session named by its id alone is read through, as Agent.session reads it:
+    its own agent, else its peer. `agents` holds both, with the viewer's grants.
+
+    NotFound for a deleted session, another tenant's, or one whose agents the viewer cannot
+    see; Forbidden when an agent is visible but neither lets the viewer in.
+    """
+    if session.deleted_at is not None or session.tenant_id != viewer.tenant_id:
+        raise NotFound("Session not found.")
+    refusal: NotFound | Forbidden = NotFound("Session not found.")
+    for agent_id in (session.agent_id, session.peer_agent_id):
+        agent, grants = agents.get(agent_id, (None, [])) if agent_id else (None, [])
+        try:
+            agent_access(viewer, agent, grants)
+            assert agent is not None
+            check_session_access(viewer, agent, session)
+            return agent
+        except Forbidden as forbidden:
+            refusal = forbidden
+        except NotFound:
+            pass
+    raise refusal
+
+
+def check_user_visible(viewer: User, user: User | None) -> None:
+    """Raise NotFound unless the user is the viewer or in the viewer's tenant."""
+    if user is None or not (
+        user.id == viewer.id
+        or (viewer.tenant_id is not None and user.tenant_id == viewer.tenant_id)
+    ):
+        raise NotFound("User not found.")

@@ -1,5 +1,12 @@
-"""Bearer tokens: the platform's own HS256 JWTs, `sub` = user id, expiry enforced."""
+"""Bearer tokens: the platform's own HS256 JWTs, `sub` = user id, expiry enforced.
 
+Claims are read strictly (RFC 7519): `exp`, `nbf` and `iat` are NumericDates, so numbers
+(PyJWT would also take "1735689600", a string); `sub` is a UUID in its hyphenated
+36-character form, in either case (RFC 9562 §4), not `{…}`, `urn:uuid:…` or 32 bare hex
+digits, which Python's UUID parser would take.
+"""
+
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -7,6 +14,20 @@ import jwt
 
 from errors import Unauthenticated
 from settings import Settings
+
+TIME_CLAIMS = ("exp", "nbf", "iat")
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def _user_id(claims: dict[str, object]) -> uuid.UUID:
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError(f"{name} is not a NumericDate")
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not CANONICAL_UUID.fullmatch(subject):
+        raise ValueError("sub is not a UUID in canonical form")
+    return uuid.UUID(subject)
 
 
 def issue_token(
@@ -35,7 +56,7 @@ def user_id_from_authorization(header: str | None, settings: Settings) -> uuid.U
             algorithms=[settings.jwt_algorithm],
             options={"require": ["exp", "sub"]},
         )
-        return uuid.UUID(str(claims["sub"]))
+        return _user_id(claims)
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("The token has expired.") from None
     except (jwt.InvalidTokenError, ValueError):

@@ -2,7 +2,7 @@
 
 SESSION_FIELDS = """
       id title displayName sourceChannel participantType peerAgentName isGroup
-      lastMessageAt messageCount
+      kind isPrimary unreadCount lastMessageAt messageCount
       user { id displayName }
 """
 
@@ -71,6 +71,16 @@ mutation RenameSession($id: ID!, $title: String!) {
     ... on Session { id title }
     ... on Error { message }
   }
+}
+"""
+
+VIEWER = "query Viewer { viewer { id } }"
+
+TYPENAME = "query Typename { __typename }"
+
+AGENT_NAME = """
+query AgentName($agent: ID!) {
+  agent(id: $agent) { name }
 }
 """
 

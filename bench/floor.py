@@ -38,25 +38,32 @@ AFTER = (
     "AND (COALESCE(s.last_message_at, '0001-01-01 00:00:00+00'), s.created_at, s.id) < ($4, $5, $6)"
 )
 HAS_MESSAGES = "EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = s.id::varchar)"
+TENANT = "(SELECT tenant_id FROM users WHERE id = $1)"
+ACTIVE = f"s.tenant_id = {TENANT} AND s.deleted_at IS NULL"
 HEADER = """
 WITH viewer AS (
     SELECT u.id, u.role::text AS role, u.tenant_id, u.is_active FROM users u WHERE u.id = $1
 ), target AS (
-    SELECT a.id, a.name, a.creator_id, a.tenant_id, ARRAY(
+    SELECT a.id, a.name, a.creator_id, a.tenant_id, a.access_mode, a.deleted_at, ARRAY(
         SELECT g.access_level FROM agent_permissions g
-        WHERE g.agent_id = a.id
-          AND (g.scope_type = 'company' OR (g.scope_type = 'user' AND g.scope_id = $1))
+        WHERE g.agent_id = a.id AND g.scope_type = 'user' AND g.scope_id = $1
     ) AS levels
     FROM agents a WHERE a.id = $2
 )"""
 HEADER_COLUMNS = """
     v.role AS viewer_role, v.tenant_id AS viewer_tenant, v.is_active AS viewer_active,
-    t.name AS agent_name, t.creator_id, t.tenant_id AS agent_tenant, t.levels"""
+    t.name AS agent_name, t.creator_id, t.tenant_id AS agent_tenant, t.levels,
+    t.access_mode, t.deleted_at AS agent_deleted_at"""
 SESSION_COLUMNS = """
     p.id, p.agent_id, p.user_id, p.title, p.source_channel, p.is_group, p.group_name,
-    p.peer_agent_id, p.created_at, p.last_message_at,
+    p.peer_agent_id, p.created_at, p.last_message_at, p.session_type, p.is_primary,
     u.display_name AS owner_name, i.username AS owner_username, u.id AS owner_found,
     sa.name AS session_agent_name, pa.name AS peer_name"""
+UNREAD = """CASE WHEN p.session_type = 'direct' AND p.user_id = $1 THEN (
+        SELECT count(*) FROM chat_messages c WHERE c.conversation_id = p.id::varchar
+          AND c.role IN ('assistant', 'system', 'tool_call')
+          AND c.created_at > COALESCE(p.last_read_at_by_user, '0001-01-01 00:00:00+00')
+    ) ELSE 0 END"""
 SESSION_JOINS = """
 LEFT JOIN users u ON u.id = p.user_id
 LEFT JOIN identities i ON i.id = u.identity_id
@@ -68,12 +75,12 @@ def _all_page(after: str) -> str:
     return f"""
     SELECT * FROM (
         (SELECT s.* FROM chat_sessions s
-         WHERE s.agent_id = $2 {after} AND {HAS_MESSAGES}
+         WHERE s.agent_id = $2 AND {ACTIVE} {after} AND {HAS_MESSAGES}
          ORDER BY {ORDER.format(t="s")} LIMIT $3)
         UNION ALL
         (SELECT s.* FROM chat_sessions s
-         WHERE s.peer_agent_id = $2 AND s.source_channel = 'agent' AND s.agent_id <> $2
-           {after} AND {HAS_MESSAGES}
+         WHERE s.peer_agent_id = $2 AND s.session_type = 'a2a'
+           AND s.agent_id IS DISTINCT FROM $2 AND {ACTIVE} {after} AND {HAS_MESSAGES}
          ORDER BY {ORDER.format(t="s")} LIMIT $3)
     ) legs ORDER BY {ORDER.format(t="legs")} LIMIT $3"""
 
@@ -81,22 +88,18 @@ def _all_page(after: str) -> str:
 def _mine_page(after: str) -> str:
     return f"""
     SELECT s.* FROM chat_sessions s
-    WHERE s.agent_id = $2 AND s.user_id = $1 AND NOT s.is_group
-      AND s.source_channel NOT IN ('agent', 'trigger') {after}
-      AND EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = s.id::varchar
-                  AND m.role = 'user' AND m.agent_id = $2)
+    WHERE s.agent_id = $2 AND s.user_id = $1 AND s.session_type = 'direct' AND {ACTIVE}
+      {after} AND {HAS_MESSAGES}
     ORDER BY {ORDER.format(t="s")} LIMIT $3"""
 
 
 TOTALS = {
     SessionScope.ALL: f"""(SELECT count(*) FROM chat_sessions s
-        WHERE (s.agent_id = $2 OR (s.peer_agent_id = $2 AND s.source_channel = 'agent'))
-          AND {HAS_MESSAGES})""",
-    SessionScope.MINE: """(SELECT count(*) FROM chat_sessions s
-        WHERE s.agent_id = $2 AND s.user_id = $1 AND NOT s.is_group
-          AND s.source_channel NOT IN ('agent', 'trigger')
-          AND EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = s.id::varchar
-                      AND m.role = 'user' AND m.agent_id = $2))""",
+        WHERE (s.agent_id = $2 OR (s.peer_agent_id = $2 AND s.session_type = 'a2a'))
+          AND {ACTIVE} AND {HAS_MESSAGES})""",
+    SessionScope.MINE: f"""(SELECT count(*) FROM chat_sessions s
+        WHERE s.agent_id = $2 AND s.user_id = $1 AND s.session_type = 'direct'
+          AND {ACTIVE} AND {HAS_MESSAGES})""",
 }
 
 
@@ -104,7 +107,8 @@ def session_list_sql(scope: SessionScope, after: bool, total: bool) -> str:
     page = (_all_page if scope is SessionScope.ALL else _mine_page)(AFTER if after else "")
     return f"""{HEADER}, page AS ({page})
 SELECT {HEADER_COLUMNS}, {TOTALS[scope] if total else "NULL::bigint"} AS total, {SESSION_COLUMNS},
-    (SELECT count(*) FROM chat_messages c WHERE c.conversation_id = p.id::varchar) AS message_count
+    (SELECT count(*) FROM chat_messages c WHERE c.conversation_id = p.id::varchar) AS message_count,
+    {UNREAD} AS unread_count
 FROM viewer v CROSS JOIN target t
 LEFT JOIN page p ON true {SESSION_JOINS}
 ORDER BY {ORDER.format(t="p")}"""
@@ -114,6 +118,7 @@ def chat_view_sql(before: bool) -> str:
     condition = "AND (m.created_at, m.id) < ($6, $7)" if before else ""
     return f"""{HEADER}, p AS (
     SELECT s.* FROM chat_sessions s WHERE s.id = $3 AND (s.agent_id = $2 OR s.peer_agent_id = $2)
+      AND {ACTIVE}
 ), page AS (
     SELECT m.id AS message_id, m.role::text AS role, m.content, m.thinking,
         m.created_at AS message_created_at, m.participant_id
@@ -144,17 +149,21 @@ def _header(row: asyncpg.Record, viewer_id: uuid.UUID) -> tuple[str, bool]:
     """The viewer's access to the agent and whether it sees all sessions (auth/access.py)."""
     if not row["viewer_active"]:
         raise Refused("UNAUTHENTICATED")
-    admin = row["viewer_role"] == "platform_admin"
-    if not admin and row["agent_tenant"] != row["viewer_tenant"]:
+    tenant = row["viewer_tenant"]
+    if row["agent_deleted_at"] is not None or tenant is None or row["agent_tenant"] != tenant:
         raise Refused("NOT_FOUND")
-    if admin or row["creator_id"] == viewer_id or "manage" in row["levels"]:
+    mode = row["access_mode"] or "company"
+    creator = row["creator_id"] == viewer_id
+    admin = row["viewer_role"] in ("platform_admin", "org_admin")
+    custom = mode == "custom"
+    if creator or (admin and mode != "private") or (custom and "manage" in row["levels"]):
         access = "MANAGE"
-    elif "use" in row["levels"]:
+    elif (custom and "use" in row["levels"]) or mode == "company":
         access = "USE"
     else:
         raise Refused("FORBIDDEN")
     sees_all = row["viewer_role"] in ("platform_admin", "org_admin", "agent_admin")
-    return access, sees_all or row["creator_id"] == viewer_id
+    return access, sees_all or creator
 
 
 def _user_name(row: asyncpg.Record) -> str:
@@ -163,24 +172,31 @@ def _user_name(row: asyncpg.Record) -> str:
     return row["owner_name"] or row["owner_username"] or "Unknown"
 
 
-def _session_labels(row: asyncpg.Record) -> dict[str, Any]:
-    agent_to_agent = row["source_channel"] == "agent" and row["peer_agent_id"] is not None
-    if agent_to_agent:
-        display = f"Agent {row['session_agent_name'] or 'Agent'} - {row['peer_name'] or 'Agent'}"
-    elif row["is_group"]:
+KINDS = {"direct": "DIRECT", "group": "GROUP", "a2a": "AGENT_TO_AGENT", "trigger": "TRIGGER"}
+
+
+def _session_labels(row: asyncpg.Record, agent_id: uuid.UUID) -> dict[str, Any]:
+    """Labels as read through `agent_id`: the peer is the other agent of an a2a session."""
+    kind = row["session_type"]
+    peer_name = None
+    if kind == "a2a":
+        agent_name, peer = row["session_agent_name"], row["peer_name"]
+        display = f"Agent {agent_name or 'Agent'} - {peer or 'Agent'}"
+        through_peer = row["agent_id"] != agent_id and row["peer_agent_id"] == agent_id
+        peer_name = (agent_name if through_peer else peer) or "Agent"
+    elif kind == "group":
         display = row["group_name"] or row["title"] or "Group Chat"
     else:
         display = _user_name(row) if row["user_id"] is not None else "Unknown"
-    kind = "GROUP" if row["is_group"] else "AGENT" if agent_to_agent else "USER"
     return {
         "displayName": display,
-        "participantType": kind,
-        "peerAgentName": (row["peer_name"] or "Agent") if agent_to_agent else None,
+        "participantType": {"a2a": "AGENT", "group": "GROUP"}.get(kind, "USER"),
+        "peerAgentName": peer_name,
     }
 
 
-def _session_node(row: asyncpg.Record) -> dict[str, Any]:
-    labels = _session_labels(row)
+def _session_node(row: asyncpg.Record, agent_id: uuid.UUID) -> dict[str, Any]:
+    labels = _session_labels(row, agent_id)
     user = row["owner_found"]
     return {
         "id": str(row["id"]),
@@ -189,7 +205,10 @@ def _session_node(row: asyncpg.Record) -> dict[str, Any]:
         "sourceChannel": row["source_channel"],
         "participantType": labels["participantType"],
         "peerAgentName": labels["peerAgentName"],
-        "isGroup": row["is_group"],
+        "isGroup": row["session_type"] == "group",
+        "kind": KINDS[row["session_type"]],
+        "isPrimary": row["is_primary"],
+        "unreadCount": row["unread_count"],
         "lastMessageAt": _iso(row["last_message_at"]),
         "messageCount": row["message_count"],
         "user": {"id": str(user), "displayName": _user_name(row)} if user else None,
@@ -215,7 +234,7 @@ async def session_list(
     if scope is SessionScope.ALL and not sees_all:
         raise Refused("FORBIDDEN")
     page = [row for row in rows if row["id"] is not None]
-    nodes = [_session_node(row) for row in page[:first]]
+    nodes = [_session_node(row, agent_id) for row in page[:first]]
     end = page[: len(nodes)][-1] if nodes else None
     sessions: dict[str, Any] = {}
     if total:
@@ -296,13 +315,13 @@ async def chat_view(
     page = [row for row in reversed(rows) if row["message_id"] is not None]
     more = len(page) > last
     page = page[1:] if more else page
-    in_agent_session = head["source_channel"] == "agent"
+    in_agent_session = head["session_type"] == "a2a"
     start = (
         message_cursor(session_id, MessageKey(page[0]["message_created_at"], page[0]["message_id"]))
         if page
         else None
     )
-    labels = _session_labels(head)
+    labels = _session_labels(head, agent_id)
     return {
         "agent": {
             "session": {

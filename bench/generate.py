@@ -2,7 +2,9 @@
 
     python -m bench.generate [--url URL] [--sessions 10000] [--messages 1000000] [--long 10000]
 
-creates the database URL names (dropping it first), runs the project's migrations and loads:
+creates the database URL names (dropping it first), makes it the platform's own database
+(`../shared/platform/schema.sql`, as the test suite's PostgreSQL is: `tests/databases.py`),
+runs the server's migration on it (its indexes only) and loads:
 
 - tenants; in each, users of every role (a few inactive, without a display name or without
   an identity) with one participant each; one platform admin;
@@ -14,7 +16,17 @@ creates the database URL names (dropping it first), runs the project's migration
 - messages of every role: tool_call JSON (some without status or result, a few not JSON),
   inline ```tool_code blocks in agent-to-agent replies, thinking text; three sessions of
   Atlas hold exactly long/100, long/10 and long messages; `messages` in all;
-- last_message_at: the newest message's time, null when there is none.
+- last_message_at: the newest message's time, null when there is none;
+- the platform's session kinds (direct, group, a2a, trigger), each owner's most recently
+  active direct session with an agent marked primary, and last_read_at_by_user set for
+  most direct sessions (some read up to date, some part-way, some never), so lists carry
+  unread counts;
+- every NOT NULL column of the platform's tables the plan does not fill (a tenant's slug,
+  an agent's quotas...) with a value of its type read from the catalog, as
+  `tests/factories.py` does.
+
+`Plan.issue()` is the side-by-side plan of issue 13: 199 sessions on the busiest agent,
+10 messages each.
 
 One seed drives every choice, so equal sizes give equal rows, ids included. The rows the
 benchmark drives have ids derived from their names (`named_id("agent:busy")`).
@@ -37,6 +49,7 @@ from sqlalchemy.engine import make_url
 from db.engine import Database
 from db.migrate import upgrade
 from settings import async_database_url
+from tests.databases import load_platform_schema
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/chat_bench"
 PLAN_COMMENT = "chat-bench plan "
@@ -48,6 +61,8 @@ def named_id(name: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, name)
 
 
+BUSY_TENANT = named_id("tenant:0")
+"""The tenant of the busiest agent, the growth agents and the users the benchmark drives."""
 BUSY_AGENT = named_id("agent:busy")
 PLATFORM_ADMIN = named_id("user:root")
 BUSY_CREATOR = named_id("user:creator")
@@ -75,14 +90,36 @@ class Plan:
     tenants: int = 3
     users_per_tenant: int = 100
     other_agents_per_tenant: int = 2
+    per_session: int = 0
+    """Messages in every listed session (0: a skewed mix adding up to `messages`)."""
+
+    @classmethod
+    def issue(cls) -> "Plan":
+        """Issue 13's side-by-side data: 199 listed sessions of 10 messages each."""
+        sessions, per_session = 199, 10
+        own = sessions - max(1, sessions // 20) - 1  # the one long session is 10 long too
+        others = 3 * 2 * max(4, sessions // 50) + max(2, sessions // 100) + max(4, sessions // 10)
+        return cls(
+            sessions=sessions,
+            messages=per_session * (own + others + max(1, sessions // 20) + 1),
+            long=per_session,
+            per_session=per_session,
+        )
 
     @property
     def growth_sizes(self) -> tuple[int, int]:
         return max(2, self.sessions // 100), max(4, self.sessions // 10)
 
     @property
-    def long_sizes(self) -> tuple[int, int, int]:
+    def long_sizes(self) -> tuple[int, ...]:
+        if self.per_session:
+            return (self.long,)
         return max(1, self.long // 100), max(2, self.long // 10), self.long
+
+    @property
+    def chat_size(self) -> int:
+        """The long session the chat view and the mixed load read."""
+        return self.long_sizes[min(1, len(self.long_sizes) - 1)]
 
     @property
     def other_agent_sessions(self) -> int:
@@ -228,6 +265,7 @@ class SessionSpec:
     """A session row, and what its messages need to know to be written."""
 
     id: uuid.UUID
+    tenant_id: uuid.UUID
     agent_id: uuid.UUID
     kind: str
     created_at: datetime
@@ -241,6 +279,8 @@ class SessionSpec:
     speakers: list[tuple[uuid.UUID | None, uuid.UUID | None]] = field(default_factory=list)
     """(user id, participant id) of the ones who send this session's user messages."""
     last_message_at: datetime | None = None
+    is_primary: bool = False
+    last_read_at: datetime | None = None
 
     @property
     def source_channel(self) -> str:
@@ -248,9 +288,16 @@ class SessionSpec:
             return ("feishu", "slack", "discord")[self.id.int % 3]
         return self.kind
 
+    @property
+    def session_type(self) -> str:
+        """The platform's type: channels of one user are all direct chats."""
+        return {"group": "group", "agent": "a2a", "trigger": "trigger"}.get(self.kind, "direct")
+
     def row(self) -> tuple[object, ...]:
         return (
             self.id,
+            self.tenant_id,
+            self.session_type,
             self.agent_id,
             self.user_id,
             self.title,
@@ -261,12 +308,17 @@ class SessionSpec:
             self.participant_id,
             self.peer_agent_id,
             self.created_at,
+            self.created_at,
             self.last_message_at,
+            self.is_primary,
+            self.last_read_at,
         )
 
 
 SESSION_COLUMNS = (
     "id",
+    "tenant_id",
+    "session_type",
     "agent_id",
     "user_id",
     "title",
@@ -277,7 +329,10 @@ SESSION_COLUMNS = (
     "participant_id",
     "peer_agent_id",
     "created_at",
+    "updated_at",
     "last_message_at",
+    "is_primary",
+    "last_read_at_by_user",
 )
 MESSAGE_COLUMNS = (
     "id",
@@ -307,6 +362,34 @@ class Platform:
         for spec in self.sessions:
             rng = random.Random(f"{self.plan.seed}:{spec.id}")
             yield from _conversation(spec, rng, self.pools, self.agent_participants)
+        _mark_primary_and_read(self.plan, self.sessions)
+
+
+def _mark_primary_and_read(plan: Plan, sessions: list[SessionSpec]) -> None:
+    """Each owner's most recently active direct session with an agent is primary; most
+    direct sessions were read by their owner, up to date or part-way (unread counts)."""
+    newest: dict[tuple[uuid.UUID, uuid.UUID], SessionSpec] = {}
+    for spec in sessions:
+        if spec.session_type != "direct" or spec.user_id is None:
+            continue
+        key = (spec.agent_id, spec.user_id)
+        active = spec.last_message_at or spec.created_at
+        best = newest.get(key)
+        if best is None or active > (best.last_message_at or best.created_at):
+            newest[key] = spec
+        rng = random.Random(f"{plan.seed}:read:{spec.id}")
+        roll = rng.random()
+        if spec.last_message_at is None or roll < 0.2:
+            spec.last_read_at = None  # never read: every reply is unread
+        elif roll < 0.6:
+            spec.last_read_at = spec.last_message_at
+        else:
+            span = (spec.last_message_at - spec.created_at).total_seconds()
+            spec.last_read_at = spec.created_at + timedelta(seconds=rng.uniform(0, span))
+    for spec in sessions:
+        spec.is_primary = False
+    for spec in newest.values():
+        spec.is_primary = True
 
 
 def _conversation(
@@ -408,6 +491,7 @@ def build(plan: Plan) -> Platform:
         participants.append((participant, "agent", agent_id, name, None, joined))
 
     tenant0 = tenants[0][0]
+    assert tenant0 == BUSY_TENANT
     add_user(PLATFORM_ADMIN, tenant0, "bench-root", "Platform Root", "platform_admin", True)
     add_user(BUSY_CREATOR, tenant0, "bench-creator", "Atlas Creator", "org_admin", True)
     add_user(AGENT_ADMIN, tenant0, "bench-agent-admin", "Agent Admin", "agent_admin", True)
@@ -457,6 +541,7 @@ def build(plan: Plan) -> Platform:
         topic = rng.choice(TOPICS)
         spec = SessionSpec(
             id=session_id,
+            tenant_id=tenant,
             agent_id=agent,
             kind=kind,
             created_at=start + timedelta(seconds=rng.uniform(0, 364 * 86400)),
@@ -497,7 +582,9 @@ def build(plan: Plan) -> Platform:
         for _ in range(max(1, count // 33)):
             new_session(agent, tenant, "web", 0)
 
-    own_sessions(BUSY_AGENT, tenant0, plan.sessions - plan.peer_sessions - 3, heavy=True)
+    own_sessions(
+        BUSY_AGENT, tenant0, plan.sessions - plan.peer_sessions - len(plan.long_sizes), heavy=True
+    )
     for size in plan.long_sizes:
         spec = new_session(BUSY_AGENT, tenant0, "web", size, HEAVY_MEMBER)
         spec.id = long_session(size)
@@ -512,14 +599,20 @@ def build(plan: Plan) -> Platform:
 
     open_sessions = [spec for spec in sessions if spec.message_count < 0]
     spare = plan.messages - sum(plan.long_sizes)
-    if spare < len(open_sessions):
+    if plan.per_session:
+        if spare != plan.per_session * len(open_sessions):
+            raise ValueError(f"{plan.messages} messages are not {plan.per_session} a session.")
+        for spec in open_sessions:
+            spec.message_count = plan.per_session
+    elif spare < len(open_sessions):
         raise ValueError(
             f"{plan.messages} messages cannot give each of {len(open_sessions)} sessions one."
         )
-    for spec, count in zip(
-        open_sessions, _message_counts(rng, len(open_sessions), spare), strict=True
-    ):
-        spec.message_count = count
+    else:
+        for spec, count in zip(
+            open_sessions, _message_counts(rng, len(open_sessions), spare), strict=True
+        ):
+            spec.message_count = count
 
     return Platform(
         plan=plan,
@@ -604,14 +697,98 @@ async def _secondary_indexes(connection: asyncpg.Connection) -> list[tuple[str, 
     return [(row["indexname"], row["indexdef"]) for row in rows]
 
 
+# Platform-only columns whose generic value would read oddly (or break the access rules).
+PLATFORM_VALUES: dict[str, dict[str, object]] = {
+    "agents": {"access_mode": "company", "company_access_level": "use", "status": "running"},
+    "tenants": {"im_provider": "web_only", "timezone": "UTC", "country_region": "US"},
+}
+
+
+def _platform_value(table: str, name: str, kind: str, labels: list[str] | None) -> object:
+    """A value of a column's type, for the platform's NOT NULL columns the plan leaves out.
+    Text is made unique per row by `_Extras` (the platform has unique text columns)."""
+    if name in PLATFORM_VALUES.get(table, {}):
+        return PLATFORM_VALUES[table][name]
+    if labels:
+        return labels[0]
+    if kind == "bool":
+        return False
+    if kind in ("int2", "int4", "int8", "numeric", "float4", "float8"):
+        return 1
+    if kind in ("json", "jsonb"):
+        return "{}"
+    if kind in ("timestamptz", "timestamp"):
+        return END
+    if kind == "uuid":
+        return uuid.UUID(int=0)
+    if kind in ("varchar", "text", "bpchar"):
+        return None  # unique per row
+    raise TypeError(f"no platform value for {table}.{name} ({kind})")
+
+
+class _Extras:
+    """The values of one table's unfilled NOT NULL columns, appended to each COPY record."""
+
+    def __init__(self, table: str, columns: list[tuple[str, object, int | None]]) -> None:
+        self.table = table
+        self.names = tuple(name for name, _, _ in columns)
+        self.columns = columns
+
+    def records(self, rows: object) -> Iterator[tuple[object, ...]]:
+        if not self.columns:
+            yield from rows  # type: ignore[misc]
+            return
+        for number, row in enumerate(rows):  # type: ignore[arg-type]
+            yield (*row, *self._values(number))
+
+    def _values(self, number: int) -> tuple[object, ...]:
+        return tuple(
+            f"{self.table[:8]}-{name[:8]}-{number}"[: length or 64] if value is None else value
+            for name, value, length in self.columns
+        )
+
+
+async def _extras(connection: asyncpg.Connection, table: str, filled: tuple[str, ...]) -> _Extras:
+    rows = await connection.fetch(
+        """
+        SELECT a.attname AS name, t.typname AS kind,
+               CASE WHEN a.atttypmod > 4 THEN a.atttypmod - 4 END AS length,
+               ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid
+                     ORDER BY e.enumsortorder) AS labels
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+        WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attnotnull AND NOT a.atthasdef AND a.attidentity = ''
+        ORDER BY a.attnum
+        """,
+        table,
+    )
+    columns = [
+        (name, _platform_value(table, name, row["kind"], row["labels"]), row["length"])
+        for row in rows
+        if (name := row["name"]) not in filled
+    ]
+    return _Extras(table, columns)
+
+
+async def _copy(
+    connection: asyncpg.Connection, table: str, columns: tuple[str, ...], rows: object
+) -> None:
+    extras = await _extras(connection, table, columns)
+    await connection.copy_records_to_table(
+        table, records=extras.records(rows), columns=(*columns, *extras.names)
+    )
+
+
 async def load(url: str, plan: Plan, log: bool = False) -> dict[str, int]:
-    """Migrate the empty database at `url` and fill it; the row count of every table."""
+    """Make the empty database at `url` the platform's, migrate it and fill it; the row
+    count of every table."""
 
     def say(message: str) -> None:
         if log:
             print(message, flush=True)
 
     clock = time.perf_counter()
+    await load_platform_schema(url)
     database = Database.from_url(async_database_url(url))
     try:
         await upgrade(database)
@@ -630,15 +807,11 @@ async def load(url: str, plan: Plan, log: bool = False) -> dict[str, int]:
         for name, _ in indexes:
             await connection.execute(f'DROP INDEX "{name}"')
         for table, (columns, rows) in platform.tables.items():
-            await connection.copy_records_to_table(table, records=rows, columns=columns)
-        await connection.copy_records_to_table(
-            "chat_messages", records=platform.messages(), columns=MESSAGE_COLUMNS
-        )
+            await _copy(connection, table, columns, rows)
+        await _copy(connection, "chat_messages", MESSAGE_COLUMNS, platform.messages())
         say(f"copied {plan.messages} messages at {time.perf_counter() - clock:.1f}s")
-        await connection.copy_records_to_table(
-            "chat_sessions",
-            records=[spec.row() for spec in platform.sessions],
-            columns=SESSION_COLUMNS,
+        await _copy(
+            connection, "chat_sessions", SESSION_COLUMNS, [spec.row() for spec in platform.sessions]
         )
         for _, definition in indexes:
             await connection.execute(definition)
@@ -670,8 +843,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=defaults.messages)
     parser.add_argument("--long", type=int, default=defaults.long)
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--issue", action="store_true", help="Plan.issue(): 199 sessions x 10")
     args = parser.parse_args(argv)
-    plan = Plan(sessions=args.sessions, messages=args.messages, long=args.long, seed=args.seed)
+    plan = (
+        Plan.issue()
+        if args.issue
+        else Plan(sessions=args.sessions, messages=args.messages, long=args.long, seed=args.seed)
+    )
     started = time.perf_counter()
     counts = asyncio.run(generate(args.url, plan, log=True))
     print(json.dumps(counts), f"in {time.perf_counter() - started:.1f}s")

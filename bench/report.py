@@ -1,10 +1,11 @@
-"""The tables of a run, written into BENCHMARKS.md between its result markers."""
+"""The tables of a `bench.run` run, written into bench/results/run.md between its markers."""
 
 import math
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+BENCHMARKS = Path(__file__).resolve().parent / "results" / "run.md"
+"""Where `bench.run` writes its tables (BENCHMARKS.md links to it)."""
 START = "<!-- bench:results:start -->"
 END = "<!-- bench:results:end -->"
 PAIRS = [

@@ -32,6 +32,7 @@ from bench import documents
 from bench.generate import (
     AGENT_ADMIN,
     BUSY_AGENT,
+    BUSY_TENANT,
     DEFAULT_URL,
     HEAVY_MEMBER,
     Plan,
@@ -108,7 +109,7 @@ class Cursors:
     ) -> tuple[str, int]:
         """The cursor `depth` of the way into a list, and how many sessions the list holds."""
         async with self.database.session() as db:
-            rows = await list_sessions(db, agent, viewer, scope, 1_000_000)
+            rows = await list_sessions(db, agent, viewer, scope, 1_000_000, tenant_id=BUSY_TENANT)
         row = rows[int(len(rows) * depth) - 1]
         return session_cursor(agent, scope, SessionKey.of(row)), len(rows)
 

@@ -62,6 +62,37 @@ class Workers:
         return f"{self.count}+nodelay" if self.nodelay else str(self.count)
 
 
+OLD_ROUTER = ROOT.parent / "shared" / "oldrouter"
+# Its own environment, inside this repository's .venv/: shared/ is read-only in CI.
+OLD_ROUTER_VENV = ROOT / ".venv" / "oldrouter"
+OLD_ROUTER_PYTHON = OLD_ROUTER_VENV / "bin" / "python"
+OLD_ROUTER_PACKAGES = 'fastapi uvicorn "sqlalchemy[asyncio]" asyncpg pyjwt httpx'
+
+
+def old_router_missing() -> str | None:
+    """Why the old REST router cannot run here; None when it can."""
+    if not (OLD_ROUTER / "serve.py").exists():
+        return f"{OLD_ROUTER} is missing"
+    if not OLD_ROUTER_PYTHON.exists():
+        return (
+            f"{OLD_ROUTER_PYTHON} is missing: python3 -m venv {OLD_ROUTER_VENV} && "
+            f"{OLD_ROUTER_VENV}/bin/pip install {OLD_ROUTER_PACKAGES}"
+        )
+    return None
+
+
+@contextmanager
+def old_router(database_url: str, secret: str) -> Iterator[Server]:
+    """The old REST router (`../shared/oldrouter`, 1 uvicorn worker) on `database_url`."""
+    port = _free_port()
+    env = {
+        "PEER_DATABASE_URL": database_url.replace("postgresql://", "postgresql+asyncpg://", 1),
+        "JWT_SECRET_KEY": secret,
+    }
+    with _process([str(OLD_ROUTER_PYTHON), "serve.py", str(port)], OLD_ROUTER, env, port) as up:
+        yield up
+
+
 @contextmanager
 def uvicorn(factory: str, workers: Workers, env: dict[str, str]) -> Iterator[Server]:
     """`uvicorn --factory <factory> --workers N` until the block ends.
@@ -70,9 +101,6 @@ def uvicorn(factory: str, workers: Workers, env: dict[str, str]) -> Iterator[Ser
     a temporary file, named in the error when the server does not come up.
     """
     port = _free_port()
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the subprocess
-        prefix="bench-uvicorn-", suffix=".log", delete=False
-    )
     command = [
         sys.executable,
         "-m",
@@ -87,8 +115,17 @@ def uvicorn(factory: str, workers: Workers, env: dict[str, str]) -> Iterator[Ser
         str(workers.count),
         "--no-access-log",
     ]
+    with _process(command, ROOT, env, port) as server:
+        yield server
+
+
+@contextmanager
+def _process(command: list[str], cwd: Path, env: dict[str, str], port: int) -> Iterator[Server]:
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the subprocess
+        prefix="bench-server-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agent, AgentPermission
@@ -16,16 +16,15 @@ async def agents_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequ
 async def agent_with_grants(
     session: AsyncSession, agent_id: uuid.UUID, viewer_id: uuid.UUID
 ) -> tuple[Agent, list[str]] | None:
-    """The agent and the access levels its permission rows grant the viewer, in one query.
+    """The agent and the levels of the viewer's own (user-scope) permission rows, in one query.
 
-    A row grants when its scope is the whole company, or the viewer as a user.
+    Whether the agent is visible to the viewer, and what the rows grant under its access
+    mode, is for `auth.access` to say.
     """
     grants_viewer = and_(
         AgentPermission.agent_id == Agent.id,
-        or_(
-            AgentPermission.scope_type == "company",
-            and_(AgentPermission.scope_type == "user", AgentPermission.scope_id == viewer_id),
-        ),
+        AgentPermission.scope_type == "user",
+        AgentPermission.scope_id == viewer_id,
     )
     statement = (
         select(Agent, AgentPermission.access_level)

@@ -7,13 +7,16 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
+from db.migrate import IncompatibleDatabase
 from db.models import (
     Agent,
     AgentPermission,
+    AgentRun,
+    AgentRunEvent,
     ChatMessage,
     ChatSession,
     Identity,
@@ -40,11 +43,12 @@ USERS = [
     ("gina", "Gina Globex", "member", "globex"),
 ]
 AGENTS = [
-    # name, creator, tenant
-    ("Atlas", "ada", "acme"),
-    ("Scribe", "ben", "acme"),
-    ("Vault", "ben", "acme"),
-    ("Orion", "gina", "globex"),
+    # name, creator, tenant, access mode: company (all of the tenant), custom (the rows of
+    # agent_permissions), private (the creator only)
+    ("Atlas", "ada", "acme", "company"),
+    ("Scribe", "ben", "acme", "custom"),
+    ("Vault", "ben", "acme", "private"),
+    ("Orion", "gina", "globex", "company"),
 ]
 
 INLINE_REPLY = """Let me look that up for the release notes.
@@ -63,6 +67,13 @@ Done: the summary is in the shared notes."""
 
 async def has_data(session: AsyncSession) -> bool:
     return bool(await session.scalar(select(func.count()).select_from(Tenant)))
+
+
+async def _is_platform_database(session: AsyncSession) -> bool:
+    """The platform's tenants have a slug; the server's own database has no such column."""
+    connection = await session.connection()
+    columns = await connection.run_sync(lambda sync: inspect(sync).get_columns("tenants"))
+    return any(column["name"] == "slug" for column in columns)
 
 
 def _conversation(
@@ -111,17 +122,17 @@ def _platform() -> list[list[object]]:
             )
         )
     agents: list[object] = []
-    for name, creator, tenant in AGENTS:
+    for name, creator, tenant, access_mode in AGENTS:
         agents.append(
             Agent(
                 id=demo_id(f"agent:{name}"),
                 name=name,
                 creator_id=demo_id(f"user:{creator}"),
                 tenant_id=demo_id(f"tenant:{tenant}"),
+                access_mode=access_mode,
             )
         )
     rows: list[object] = [
-        AgentPermission(agent_id=demo_id("agent:Atlas"), scope_type="company", access_level="use"),
         AgentPermission(
             agent_id=demo_id("agent:Scribe"),
             scope_type="user",
@@ -147,17 +158,37 @@ def _platform() -> list[list[object]]:
 
 
 def _sessions(now: datetime) -> list[list[object]]:
+    """Sessions of every kind, with primaries, unread replies, a deleted one, a failed run."""
+    acme = demo_id("tenant:acme")
     atlas, scribe = demo_id("agent:Atlas"), demo_id("agent:Scribe")
     cleo, dan, ada = demo_id("user:cleo"), demo_id("user:dan"), demo_id("user:ada")
 
-    def session(key: str, **columns: object) -> ChatSession:
+    def session(key: str, kind: str = "direct", **columns: object) -> ChatSession:
+        created = now - timedelta(days=3)
+        values: dict[str, object] = {
+            "source_channel": {"a2a": "agent", "trigger": "trigger"}.get(kind, "web"),
+            "is_group": kind == "group",
+            "is_primary": False,
+            **columns,
+        }
         return ChatSession(
-            id=demo_id(f"session:{key}"), created_at=now - timedelta(days=3), **columns
+            id=demo_id(f"session:{key}"),
+            tenant_id=acme,
+            session_type=kind,
+            created_at=created,
+            updated_at=created,
+            **values,
         )
 
     sessions = {
         "cleo-web": session(
-            "cleo-web", agent_id=atlas, user_id=cleo, title="Quarterly report draft"
+            "cleo-web",
+            agent_id=atlas,
+            user_id=cleo,
+            title="Quarterly report draft",
+            is_primary=True,
+            # Read before the first reply: two replies are unread.
+            last_read_at_by_user=now - timedelta(hours=2) + timedelta(minutes=5),
         ),
         "cleo-feishu": session(
             "cleo-feishu",
@@ -165,34 +196,52 @@ def _sessions(now: datetime) -> list[list[object]]:
             user_id=cleo,
             title="Shift handover",
             source_channel="feishu",
+            last_read_at_by_user=now,
+        ),
+        "cleo-old": session(
+            "cleo-old",
+            agent_id=atlas,
+            user_id=cleo,
+            title="Old onboarding questions",
+            deleted_at=now - timedelta(days=1),
         ),
         "dan-slack": session(
-            "dan-slack", agent_id=atlas, user_id=dan, title="Build failures", source_channel="slack"
+            "dan-slack",
+            agent_id=atlas,
+            user_id=dan,
+            title="Build failures",
+            source_channel="slack",
+            is_primary=True,
         ),
-        "ada-web": session("ada-web", agent_id=atlas, user_id=ada, title="Hiring plan"),
+        "ada-web": session(
+            "ada-web",
+            agent_id=atlas,
+            user_id=ada,
+            title="Hiring plan",
+            is_primary=True,
+            last_read_at_by_user=now,
+        ),
         "group": session(
+            "group",
             "group",
             agent_id=atlas,
             user_id=cleo,
             title="Launch war room",
             source_channel="discord",
-            is_group=True,
             group_name="#launch",
         ),
         "a2a": session(
             "a2a",
+            "a2a",
             agent_id=atlas,
             title="Release notes",
-            source_channel="agent",
             peer_agent_id=scribe,
             participant_id=demo_id("participant:Atlas"),
         ),
-        "trigger": session(
-            "trigger", agent_id=atlas, title="Nightly reflection", source_channel="trigger"
-        ),
+        "trigger": session("trigger", "trigger", agent_id=atlas, title="Nightly reflection"),
         "empty": session("empty", agent_id=atlas, user_id=cleo, title="New Session"),
         "scribe-cleo": session(
-            "scribe-cleo", agent_id=scribe, user_id=cleo, title="Meeting minutes"
+            "scribe-cleo", agent_id=scribe, user_id=cleo, title="Meeting minutes", is_primary=True
         ),
     }
     tool_call = json.dumps(
@@ -201,10 +250,22 @@ def _sessions(now: datetime) -> list[list[object]]:
             "args": {"quarter": "Q3"},
             "status": "done",
             "result": {"total": 182000},
+            "reasoning_content": "The board wants Q3 against Q2.",
+            "tool_call_id": "call_q3_sales",
         }
     )
     cleo_says = {"participant_id": demo_id("participant:cleo")}
     atlas_says = {"participant_id": demo_id("participant:Atlas")}
+    dan_slack = _conversation(
+        sessions["dan-slack"],
+        now - timedelta(hours=5),
+        [
+            ("user", "Why did main fail?", {"participant_id": demo_id("participant:dan")}),
+            ("assistant", "A flaky integration test; retrying fixed it.", atlas_says),
+            ("user", "Can you open a ticket for it?", {}),
+            ("assistant", "I could not finish that request.", atlas_says),
+        ],
+    )
     messages = [
         *_conversation(
             sessions["cleo-web"],
@@ -232,13 +293,14 @@ def _sessions(now: datetime) -> list[list[object]]:
             ],
         ),
         *_conversation(
-            sessions["dan-slack"],
-            now - timedelta(hours=5),
+            sessions["cleo-old"],
+            now - timedelta(days=2),
             [
-                ("user", "Why did main fail?", {"participant_id": demo_id("participant:dan")}),
-                ("assistant", "A flaky integration test; retrying fixed it.", atlas_says),
+                ("user", "Where is the onboarding checklist?", cleo_says),
+                ("assistant", "In the handbook, section 2.", atlas_says),
             ],
         ),
+        *dan_slack,
         *_conversation(
             sessions["ada-web"],
             now - timedelta(hours=8),
@@ -283,15 +345,52 @@ def _sessions(now: datetime) -> list[list[object]]:
             ],
         ),
     ]
-    return [list(sessions.values()), messages]
+    return [list(sessions.values()), messages, _failed_run(now, dan_slack[-1])]
+
+
+def _failed_run(now: datetime, failed: ChatMessage) -> list[object]:
+    """The run behind dan's last reply, whose delivery failed: the reply's runtimeError."""
+    run = AgentRun(
+        id=demo_id("run:dan-slack"),
+        tenant_id=demo_id("tenant:acme"),
+        agent_id=failed.agent_id,
+        session_id=demo_id("session:dan-slack"),
+        run_kind="foreground",
+        created_at=failed.created_at,
+    )
+    event = AgentRunEvent(
+        id=demo_id("run-event:dan-slack"),
+        run_id=run.id,
+        tenant_id=run.tenant_id,
+        agent_id=run.agent_id,
+        event_type="delivery_succeeded",
+        payload={
+            "lifecycle_status": "failed",
+            "message_id": str(failed.id),
+            "failure_code": "tool_timeout",
+            "failure_message": "The ticket tool did not answer within 30 s.",
+            "trace_id": "trace-7f3a",
+        },
+        created_at=now - timedelta(hours=4),
+    )
+    return [run, event]
+
+
+def demo_rows(now: datetime) -> list[list[object]]:
+    """The demo's rows in insertion order: each group only refers to the groups before it."""
+    return [*_platform(), *_sessions(now)]
 
 
 async def load_demo(database: Database) -> bool:
     """Fill an empty database with the demo platform; False when it already has data."""
     async with database.transaction() as session:
+        if await _is_platform_database(session):
+            raise IncompatibleDatabase(
+                "This is the platform's database: the demo only goes into the server's own."
+            )
         if await has_data(session):
             return False
-        for group in [*_platform(), *_sessions(utcnow())]:
+        for group in demo_rows(utcnow()):
             session.add_all(group)
             await session.flush()
     return True

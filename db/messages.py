@@ -1,14 +1,18 @@
-"""Reads of chat messages, in chronological order (created time, then id)."""
+"""Reads of chat messages, in chronological order (created time, then id), and their counts."""
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, String, cast, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ChatMessage
+from db.models import ChatMessage, ChatSession
+from db.sessions import EARLIEST
+
+UNREAD_ROLES = ("assistant", "system", "tool_call")
+"""The roles of the agent side of a chat: what its owner has not read yet."""
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,23 @@ async def count_by_conversation(
         .group_by(ChatMessage.conversation_id)
     )
     return {conversation: count for conversation, count in (await session.execute(statement)).all()}
+
+
+async def unread_by_session(
+    session: AsyncSession, session_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Per session, its agent-side messages newer than the owner's last read (all when never).
+
+    Whose session it is, and of what kind, is the caller's question: this only counts.
+    """
+    statement = (
+        select(ChatSession.id, func.count())
+        .join(ChatMessage, ChatMessage.conversation_id == cast(ChatSession.id, String))
+        .where(
+            ChatSession.id.in_(session_ids),
+            ChatMessage.role.in_(UNREAD_ROLES),
+            ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
+        )
+        .group_by(ChatSession.id)
+    )
+    return {session_id: count for session_id, count in (await session.execute(statement)).all()}

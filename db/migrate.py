@@ -11,12 +11,24 @@ from db.engine import Database
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
-def _upgrade(connection: Connection) -> None:
+class IncompatibleDatabase(Exception):
+    """A database that a command must not change; the message says why and what to do."""
+
+
+def _upgrade(connection: Connection, report: list[str]) -> None:
     config = Config(ALEMBIC_INI)
     config.attributes["connection"] = connection
+    config.attributes["report"] = report
     command.upgrade(config, "head")
 
 
-async def upgrade(database: Database) -> None:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+async def upgrade(database: Database) -> list[str]:
+    """Migrate, and say what was done (an empty list: the database was up to date).
+
+    The connection is handed over outside a transaction: the migrations commit their own,
+    and build PostgreSQL indexes concurrently, which no transaction may enclose.
+    """
+    report: list[str] = []
+    async with database.engine.connect() as connection:
+        await connection.run_sync(_upgrade, report)
+    return report

@@ -1,8 +1,9 @@
 """The platform's tables, mapped column for column.
 
-Only the columns this API uses are mapped, so the server can run against an existing
-platform database that has more. Indexes are declared in `migrations/`, where their
-per-database forms (PostgreSQL's NULLS LAST) can be spelled out.
+Only the columns this API uses are mapped, with the platform's names and types, so the
+server runs on the platform's own database (`../shared/platform/schema.sql`), which has
+many more. Indexes are declared in `migrations/`, where their per-database forms can be
+spelled out.
 
 Relationships are left out on purpose: every read goes
 through an explicit `select()` in `db/`, so no attribute access does hidden I/O.
@@ -10,8 +11,21 @@ through an explicit `select()` in `db/`, so no attribute access does hidden I/O.
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
 from db.types import GUID, UTCDateTime, utcnow
@@ -19,6 +33,11 @@ from db.types import GUID, UTCDateTime, utcnow
 USER_ROLES = ("platform_admin", "org_admin", "agent_admin", "member")
 PERMISSION_SCOPES = ("company", "department", "user")
 CHAT_ROLES = ("user", "assistant", "system", "tool_call")
+SESSION_TYPES = ("direct", "group", "a2a", "trigger")
+ACCESS_MODES = ("company", "custom", "private")
+
+# The platform stores run payloads as JSONB; SQLite keeps JSON text.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 def _enum(values: tuple[str, ...], name: str) -> Enum:
@@ -78,9 +97,14 @@ class Agent(Base):
     avatar_url: Mapped[str | None] = mapped_column(String(500))
     creator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenants.id"))
+    # NOT NULL on the platform; a null (older rows) reads as "company".
+    access_mode: Mapped[str | None] = mapped_column(
+        String(20), default="company", server_default="company"
+    )
     created_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=text("CURRENT_TIMESTAMP")
     )
+    deleted_at: Mapped[datetime | None]
 
 
 class AgentPermission(Base):
@@ -109,18 +133,28 @@ class Participant(Base):
 class ChatSession(Base):
     __tablename__ = "chat_sessions"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id"))
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    session_type: Mapped[str] = mapped_column(String(20))
+    # Null only for group sessions, which are read through no agent.
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id"), nullable=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    title: Mapped[str] = mapped_column(
-        String(200), default="New Session", server_default="New Session"
+    created_by_participant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("participants.id")
     )
-    source_channel: Mapped[str] = mapped_column(String(20), default="web", server_default="web")
+    title: Mapped[str] = mapped_column(String(200))
+    source_channel: Mapped[str] = mapped_column(String(20))
     external_conv_id: Mapped[str | None] = mapped_column(String(200))
     is_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     group_name: Mapped[str | None] = mapped_column(String(200))
     participant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("participants.id"))
     peer_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id"))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    last_read_at_by_user: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+    updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=text("CURRENT_TIMESTAMP")
     )
     last_message_at: Mapped[datetime | None]
@@ -129,13 +163,68 @@ class ChatSession(Base):
 class ChatMessage(Base):
     __tablename__ = "chat_messages"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id"))
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(_enum(CHAT_ROLES, "chat_role_enum"))
     content: Mapped[str] = mapped_column(Text)
     conversation_id: Mapped[str] = mapped_column(String(200))
     participant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("participants.id"))
     thinking: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+
+
+class AgentRun(Base):
+    """A run of an agent; deleting a session cancels the runs it started."""
+
+    __tablename__ = "agent_runs"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("chat_sessions.id"))
+    parent_run_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent_runs.id"))
+    run_kind: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+
+
+class AgentRunEvent(Base):
+    """What happened to a run; a failed delivery carries a message's runtime error."""
+
+    __tablename__ = "agent_run_events"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_runs.id"))
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id"))
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+
+
+class AgentRunCommand(Base):
+    """A command for the platform's run workers; this server only enqueues cancels."""
+
+    __tablename__ = "agent_run_commands"
+    __table_args__ = (
+        UniqueConstraint("run_id", "idempotency_key", name="uq_agent_run_commands_run_idempotency"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_runs.id"))
+    command_type: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(24), default="pending", server_default="pending")
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=text("CURRENT_TIMESTAMP")
     )

@@ -5,10 +5,15 @@ session id as lowercase hyphenated text. Lists are ordered most recently active 
 and paged by keyset: a page starts strictly after the sort key of the previous page's
 last row, so rows added meanwhile neither repeat nor go missing.
 
+Only active sessions (deleted_at null) of the viewer's tenant are ever read: MINE is the
+viewer's own direct sessions with the agent, ALL the agent's sessions plus the
+agent-to-agent sessions whose peer is the agent; both hold only sessions with a message.
+
 The sort key reads a missing last_message_at as the earliest possible time (`SORT_TIME`),
 which orders exactly like `last_message_at DESC NULLS LAST` but lets one row comparison
-start a page: every page is a range of the list indexes (migration 0002), as cheap deep
-in the list as at its head.
+start a page: every page is a range of one of the server's list indexes (migration 0001,
+partial on `deleted_at IS NULL`, which every part below repeats so that the planner can
+use them), as cheap deep in the list as at its head.
 """
 
 import uuid
@@ -26,22 +31,19 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    delete,
     exists,
-    false,
     func,
     literal_column,
     or_,
     select,
     tuple_,
     union_all,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.models import ChatMessage, ChatSession
-from db.types import GUID, UTCDateTime, utcnow
+from db.types import GUID, UTCDateTime
 
 
 class SessionScope(Enum):
@@ -62,7 +64,7 @@ class SessionKey:
         return cls(row.last_message_at, row.created_at, row.id)
 
 
-# The same literal as in the indexes of migration 0002: a constant, not a parameter, so
+# The same literal as in the list indexes of migration 0001: a constant, not a parameter, so
 # the planner matches the expression to the index in generic plans too. On SQLite the
 # text sorts before every stored timestamp.
 EARLIEST = literal_column("'0001-01-01 00:00:00+00'", UTCDateTime())
@@ -74,38 +76,54 @@ def conversation_id(session_id: uuid.UUID) -> str:
     return str(session_id)
 
 
-def _has_messages(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(ChatMessage.conversation_id == cast(ChatSession.id, String), *conditions)
+def is_agent_to_agent(session: ChatSession) -> bool:
+    return session.session_type == "a2a"
+
+
+def is_own_direct(session: ChatSession, viewer_id: uuid.UUID | None) -> bool:
+    """Whether the session counts unread messages for the viewer: their own direct one."""
+    return (
+        session.session_type == "direct" and viewer_id is not None and session.user_id == viewer_id
+    )
+
+
+def _has_messages() -> ColumnElement[bool]:
+    return exists().where(ChatMessage.conversation_id == cast(ChatSession.id, String))
 
 
 # The statements below are built once per shape and run with bound values: building a
 # UNION of subqueries costs SQLAlchemy several milliseconds of CPU, running it a fraction.
 AGENT = bindparam("agent_id", type_=GUID())
 VIEWER = bindparam("viewer_id", type_=GUID())
+TENANT = bindparam("tenant_id", type_=GUID())
 LIMIT = bindparam("limit", type_=Integer())
 AFTER_TIME = bindparam("after_time", type_=UTCDateTime())
 AFTER_CREATED = bindparam("after_created", type_=UTCDateTime())
 AFTER_ID = bindparam("after_id", type_=GUID())
 
 
-def _parts(scope: SessionScope) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
-    """The disjoint parts of a list, each a range of one list index, and the condition on
-    its messages that every listed session meets."""
-    if scope is SessionScope.MINE:
-        mine = and_(
-            ChatSession.agent_id == AGENT,
-            ChatSession.user_id == VIEWER,
-            ChatSession.is_group == false(),
-            ChatSession.source_channel.not_in(("agent", "trigger")),
-        )
-        return [mine], _has_messages(ChatMessage.role == "user", ChatMessage.agent_id == AGENT)
-    own = ChatSession.agent_id == AGENT
-    peer = and_(
+def _active(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Active sessions of the viewer's tenant meeting `conditions`."""
+    return and_(ChatSession.tenant_id == TENANT, ChatSession.deleted_at.is_(None), *conditions)
+
+
+def _parts(scope: SessionScope) -> list[ColumnElement[bool]]:
+    """The disjoint parts of a list, each a range of one list index."""
+    if scope is SessionScope.MINE:  # ix_chat_api_sessions_user_list
+        return [
+            _active(
+                ChatSession.agent_id == AGENT,
+                ChatSession.user_id == VIEWER,
+                ChatSession.session_type == "direct",
+            )
+        ]
+    own = _active(ChatSession.agent_id == AGENT)  # ix_chat_api_sessions_agent_list
+    peer = _active(  # ix_chat_api_sessions_peer_list
         ChatSession.peer_agent_id == AGENT,
-        ChatSession.source_channel == "agent",
-        ChatSession.agent_id != AGENT,
+        ChatSession.session_type == "a2a",
+        ChatSession.agent_id.is_distinct_from(AGENT),
     )
-    return [own, peer], _has_messages()
+    return [own, peer]
 
 
 class _After(Enum):
@@ -136,8 +154,7 @@ def _page(part: ColumnElement[bool], after: _After) -> Select:
 @cache
 def _page_statement(scope: SessionScope, after: _After) -> Select:
     """Each part of the list read in order up to the limit, then merged."""
-    parts, messages = _parts(scope)
-    pages = [_page(and_(part, messages), after) for part in parts]
+    pages = [_page(and_(part, _has_messages()), after) for part in _parts(scope)]
     if len(pages) == 1:
         return pages[0]
     merged = union_all(*(select(page.subquery()) for page in pages)).subquery()
@@ -148,8 +165,8 @@ def _page_statement(scope: SessionScope, after: _After) -> Select:
 
 @cache
 def _count_statement(scope: SessionScope) -> Select:
-    parts, messages = _parts(scope)
-    return select(func.count()).select_from(ChatSession).where(or_(*parts), messages)
+    parts = _parts(scope)
+    return select(func.count()).select_from(ChatSession).where(or_(*parts), _has_messages())
 
 
 async def list_sessions(
@@ -159,8 +176,16 @@ async def list_sessions(
     scope: SessionScope,
     limit: int,
     after: SessionKey | None = None,
+    *,
+    tenant_id: uuid.UUID,
 ) -> Sequence[ChatSession]:
-    values: dict[str, object] = {"agent_id": agent_id, "viewer_id": viewer_id, "limit": limit}
+    """One page of the list of the agent's sessions in the viewer's tenant."""
+    values: dict[str, object] = {
+        "agent_id": agent_id,
+        "viewer_id": viewer_id,
+        "tenant_id": tenant_id,
+        "limit": limit,
+    }
     if after is not None:
         values |= {
             "after_time": after.last_message_at,
@@ -171,18 +196,26 @@ async def list_sessions(
 
 
 async def count_sessions(
-    session: AsyncSession, agent_id: uuid.UUID, viewer_id: uuid.UUID, scope: SessionScope
+    session: AsyncSession,
+    agent_id: uuid.UUID,
+    viewer_id: uuid.UUID,
+    scope: SessionScope,
+    *,
+    tenant_id: uuid.UUID,
 ) -> int:
-    values = {"agent_id": agent_id, "viewer_id": viewer_id}  # ALL lists ignore the viewer
+    # ALL lists ignore the viewer.
+    values = {"agent_id": agent_id, "viewer_id": viewer_id, "tenant_id": tenant_id}
     return (await session.scalar(_count_statement(scope), values)) or 0
 
 
 async def session_of_agent(
-    session: AsyncSession, session_id: uuid.UUID, agent_id: uuid.UUID
+    session: AsyncSession, session_id: uuid.UUID, agent_id: uuid.UUID, tenant_id: uuid.UUID
 ) -> ChatSession | None:
-    """The session, when the agent is its agent or its peer (whatever the channel)."""
+    """The active session of the tenant whose agent or peer is the agent (whatever its kind)."""
     statement = select(ChatSession).where(
         ChatSession.id == session_id,
+        ChatSession.tenant_id == tenant_id,
+        ChatSession.deleted_at.is_(None),
         or_(ChatSession.agent_id == agent_id, ChatSession.peer_agent_id == agent_id),
     )
     return (await session.scalars(statement)).first()
@@ -190,45 +223,3 @@ async def session_of_agent(
 
 async def session_by_id(session: AsyncSession, session_id: uuid.UUID) -> ChatSession | None:
     return await session.get(ChatSession, session_id)
-
-
-async def create_session(
-    session: AsyncSession, agent_id: uuid.UUID, user_id: uuid.UUID, title: str
-) -> ChatSession:
-    row = ChatSession(
-        id=uuid.uuid4(),
-        agent_id=agent_id,
-        user_id=user_id,
-        title=title,
-        source_channel="web",
-        is_group=False,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def rename_session(
-    session: AsyncSession, session_id: uuid.UUID, title: str
-) -> ChatSession | None:
-    """The renamed session; None when it is gone (deleted by a concurrent request)."""
-    statement = (
-        update(ChatSession)
-        .where(ChatSession.id == session_id)
-        .values(title=title)
-        .returning(ChatSession)
-    )
-    return (await session.scalars(statement)).first()
-
-
-async def delete_session(session: AsyncSession, session_id: uuid.UUID) -> bool:
-    """Delete the session and its messages; False when it is already gone.
-
-    Call inside a transaction: the two deletes stand or fall together.
-    """
-    await session.execute(
-        delete(ChatMessage).where(ChatMessage.conversation_id == conversation_id(session_id))
-    )
-    result = await session.execute(delete(ChatSession).where(ChatSession.id == session_id))
-    return result.rowcount == 1

@@ -2,6 +2,9 @@
 
 Run by the Alembic CLI it makes an async engine from DATABASE_URL; run from the server
 it reuses the caller's connection (Alembic's "connection sharing" recipe for asyncio).
+
+The server's migration state lives in a version table of its own: on the platform's
+database, `alembic_version` is the platform's and is never read or written here.
 """
 
 import asyncio
@@ -13,16 +16,20 @@ from db.engine import create_engine
 from db.models import Base
 from settings import Settings
 
+VERSION_TABLE = "chat_api_alembic_version"
+
 
 def run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata)
+    context.configure(
+        connection=connection, target_metadata=Base.metadata, version_table=VERSION_TABLE
+    )
     with context.begin_transaction():
         context.run_migrations()
 
 
 async def run_migrations_online() -> None:
     engine = create_engine(Settings.from_env().database_url)
-    async with engine.begin() as connection:
+    async with engine.connect() as connection:
         await connection.run_sync(run_migrations)
     await engine.dispose()
 

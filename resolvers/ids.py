@@ -2,11 +2,11 @@
 
 import uuid
 
-from errors import BadUserInput
+from errors import BadUserInput, excerpt
 
 
 def parse_id(value: str, what: str = "id") -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise BadUserInput(f"'{value}' is not a valid {what}: expected a UUID.") from None
+        raise BadUserInput(f"'{excerpt(value)}' is not a valid {what}: expected a UUID.") from None

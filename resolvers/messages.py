@@ -1,13 +1,16 @@
 """Session.messages: one keyset page of a session's history, either way."""
 
 import asyncio
+import uuid
 from collections.abc import Sequence
 
 from context import Info
 from db import models
 from db.messages import MessageKey, messages_after, messages_before
+from db.run_events import MessageRef, may_fail
 from db.sessions import conversation_id
 from errors import BadUserInput
+from loaders import Loaders
 from resolvers.cursors import message_cursor, parse_message_cursor
 from resolvers.pages import check_page_size
 from resolvers.selection import selected
@@ -56,9 +59,7 @@ async def resolve_messages(
                 rows = await messages_after(db, conversation, size + 1, key)
             else:
                 rows = await messages_before(db, conversation, size + 1, key)
-        if "senderName" in fields:
-            senders = {row.participant_id for row in rows if row.participant_id is not None}
-            await loaders.participant_by_id.load_many(senders)
+        await _load_for_fields(loaders, session, rows, fields)
         return rows
 
     # The count, when asked for, loads alongside the page rather than after it.
@@ -76,11 +77,10 @@ async def resolve_messages(
         rows = rows[1:] if more else rows
         has_next_page, has_previous_page = key is not None, more
 
-    in_agent_session = session.source_channel == "agent"
     edges = [
         MessageEdge(
             cursor=message_cursor(session.id, MessageKey.of(row)),
-            node=Message.from_model(row, in_agent_session),
+            node=Message.from_model(row, session),
         )
         for row in rows
     ]
@@ -93,4 +93,26 @@ async def resolve_messages(
             has_previous_page=has_previous_page,
         ),
         conversation_id=conversation,
+    )
+
+
+async def _load_for_fields(
+    loaders: Loaders,
+    session: models.ChatSession,
+    rows: Sequence[models.ChatMessage],
+    fields: set[str],
+) -> None:
+    """Load, one batch per loader, what the selected fields of the page may read.
+
+    The page may hold one row more than it returns; loading it too costs nothing extra.
+    """
+    senders: set[uuid.UUID] = set()
+    if "senderName" in fields:
+        senders = {row.participant_id for row in rows if row.participant_id is not None}
+    failures: list[MessageRef] = []
+    if "runtimeError" in fields:
+        failures = [(session.id, row.id) for row in rows if may_fail(row, session)]
+    await asyncio.gather(
+        loaders.participant_by_id.load_many(senders),
+        loaders.runtime_failure_by_message.load_many(failures),
     )

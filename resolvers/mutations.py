@@ -1,25 +1,30 @@
-"""createSession, renameSession and deleteSession.
+"""createSession, renameSession, deleteSession and markSessionRead.
 
-Failures a user can cause come back as union members: a malformed or unknown id, or a
-session whose agent the viewer may not see, is NotFoundError; a session the viewer may
-see but not change is ForbiddenError; a bad title is ValidationError. The viewer is
+Failures a user can cause come back as union members: a malformed or unknown id, another
+tenant's session, a deleted one, one that is not a direct session, or one whose agent the
+viewer may not see, is NotFoundError, always with the same message; a session the viewer
+may see but not change is ForbiddenError; a bad title is ValidationError. The viewer is
 authenticated before any argument is looked at, so a caller without a valid token always
 gets an UNAUTHENTICATED error, never a union member.
+
+The writes themselves, and their rules on primaries, locks and run cancels, are in
+`db/session_lifecycle.py`.
 """
 
 import uuid
 from datetime import UTC, datetime
 
-from auth.access import check_session_access
+from auth.access import check_may_mark_read, check_session_access
 from context import Info
 from db import models
-from db.sessions import (
-    conversation_id,
-    create_session,
-    delete_session,
-    rename_session,
-    session_by_id,
+from db.session_lifecycle import (
+    active_direct_session,
+    create_direct_session,
+    delete_direct_session,
+    mark_direct_session_read,
+    rename_direct_session,
 )
+from db.sessions import conversation_id
 from errors import BadUserInput, Forbidden, NotFound
 from resolvers.agents import viewer_agent
 from resolvers.ids import parse_id
@@ -27,6 +32,7 @@ from schema.errors import ForbiddenError, NotFoundError, ValidationError, error_
 from schema.sessions import DeletedSession, Session
 
 MAX_TITLE = 200
+SESSION_NOT_FOUND = "Session not found."
 
 
 def _existing_id(value: str, what: str) -> uuid.UUID:
@@ -47,17 +53,32 @@ def _title_error(title: str) -> ValidationError | None:
     return None
 
 
-async def _session_to_change(info: Info, id: str) -> models.ChatSession:
-    """The session, once the viewer has been shown to be allowed to change it."""
+async def _direct_session(
+    info: Info, id: str
+) -> tuple[models.User, models.Agent, models.ChatSession]:
+    """The viewer, and the active direct session of their tenant with its agent, once the
+    viewer has been shown to have access to that agent."""
     viewer = await info.context.viewer()
-    session_id = _existing_id(id, "session id")
+    try:
+        session_id = parse_id(id, "session id")
+    except BadUserInput:
+        raise NotFound(SESSION_NOT_FOUND) from None
     async with info.context.database.session() as db:
-        session = await session_by_id(db, session_id)
+        session = await active_direct_session(db, session_id, viewer.tenant_id)
     if session is None:
-        raise NotFound("Session not found.")
-    _, agent, _ = await viewer_agent(info, session.agent_id)
+        raise NotFound(SESSION_NOT_FOUND)
+    try:
+        _, agent, _ = await viewer_agent(info, session.agent_id)
+    except NotFound:
+        raise NotFound(SESSION_NOT_FOUND) from None  # e.g. a deleted agent
+    return viewer, agent, session
+
+
+async def _session_to_change(info: Info, id: str) -> tuple[models.User, models.ChatSession]:
+    """The viewer and the session, once the viewer may rename or delete it."""
+    viewer, agent, session = await _direct_session(info, id)
     check_session_access(viewer, agent, session)
-    return session
+    return viewer, session
 
 
 async def resolve_create_session(
@@ -65,16 +86,21 @@ async def resolve_create_session(
 ) -> Session | NotFoundError | ForbiddenError | ValidationError:
     await info.context.viewer()
     try:
+        # Access implies an active viewer in the agent's tenant (auth/access.py).
         viewer, agent, _ = await viewer_agent(info, _existing_id(agent_id, "agent id"))
     except (NotFound, Forbidden) as error:
         return error_member(error)
+    assert agent.tenant_id is not None
     title = (title or "").strip() or datetime.now(UTC).strftime("Session %m-%d %H:%M")
     if invalid := _title_error(title):
         return invalid
     async with info.context.database.transaction() as db:
-        session = await create_session(db, agent.id, viewer.id, title)
+        session = await create_direct_session(
+            db, tenant_id=agent.tenant_id, agent_id=agent.id, owner=viewer, title=title
+        )
     # A new session has no messages: no need to count them.
     info.context.loaders.message_count_by_conversation.prime(conversation_id(session.id), 0)
+    info.context.loaders.unread_count_by_session.prime(session.id, 0)
     return Session.from_model(session)
 
 
@@ -82,7 +108,7 @@ async def resolve_rename_session(
     info: Info, id: str, title: str
 ) -> Session | NotFoundError | ForbiddenError | ValidationError:
     try:
-        session = await _session_to_change(info, id)
+        viewer, session = await _session_to_change(info, id)
     except (NotFound, Forbidden) as error:
         return error_member(error)
     title = title.strip()
@@ -91,9 +117,9 @@ async def resolve_rename_session(
     if invalid := _title_error(title):
         return invalid
     async with info.context.database.transaction() as db:
-        renamed = await rename_session(db, session.id, title)
-    if renamed is None:
-        return NotFoundError(message="Session not found.")
+        renamed = await rename_direct_session(db, session.id, viewer.tenant_id, title)
+    if renamed is None:  # deleted meanwhile
+        return NotFoundError(message=SESSION_NOT_FOUND)
     return Session.from_model(renamed)
 
 
@@ -101,10 +127,27 @@ async def resolve_delete_session(
     info: Info, id: str
 ) -> DeletedSession | NotFoundError | ForbiddenError:
     try:
-        session = await _session_to_change(info, id)
+        viewer, session = await _session_to_change(info, id)
         async with info.context.database.transaction() as db:
-            if not await delete_session(db, session.id):
-                raise NotFound("Session not found.")
+            if not await delete_direct_session(db, session, actor_user_id=viewer.id):
+                raise NotFound(SESSION_NOT_FOUND)  # deleted meanwhile
     except (NotFound, Forbidden) as error:
         return error_member(error)
     return DeletedSession(id=str(session.id))
+
+
+async def resolve_mark_session_read(
+    info: Info, id: str
+) -> Session | NotFoundError | ForbiddenError:
+    try:
+        viewer, _, session = await _direct_session(info, id)
+        check_may_mark_read(viewer, session)
+    except (NotFound, Forbidden) as error:
+        return error_member(error)
+    async with info.context.database.transaction() as db:
+        read = await mark_direct_session_read(db, session.id, viewer.tenant_id, viewer.id)
+    if read is None:  # deleted meanwhile
+        return NotFoundError(message=SESSION_NOT_FOUND)
+    # Read as of now: nothing is unread (a message written since counts on the next read).
+    info.context.loaders.unread_count_by_session.prime(read.id, 0)
+    return Session.from_model(read)

@@ -12,6 +12,8 @@ from db.sessions import (
     SessionScope,
     conversation_id,
     count_sessions,
+    is_agent_to_agent,
+    is_own_direct,
     list_sessions,
     session_of_agent,
 )
@@ -22,7 +24,7 @@ from resolvers.ids import parse_id
 from resolvers.pages import check_page_size
 from resolvers.selection import selected
 from schema.pagination import PageInfo
-from schema.sessions import Session, SessionConnection, SessionEdge, is_agent_to_agent
+from schema.sessions import Session, SessionConnection, SessionEdge
 
 MAX_PAGE = 200
 
@@ -43,16 +45,19 @@ async def resolve_sessions(
 
     database = info.context.database
     fields = selected(info, "nodes") | selected(info, "edges", "node")
+    tenant = _tenant_of(agent)
 
     async def page() -> Sequence[models.ChatSession]:
         async with database.session() as db:
-            rows = await list_sessions(db, agent.id, viewer.id, scope, first + 1, key)
-        await _load_for_fields(info.context.loaders, rows[:first], fields)
+            rows = await list_sessions(
+                db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
+            )
+        await _load_for_fields(info.context.loaders, rows[:first], fields, agent.id, viewer.id)
         return rows
 
     async def count() -> int:
         async with database.session() as db:
-            return await count_sessions(db, agent.id, viewer.id, scope)
+            return await count_sessions(db, agent.id, viewer.id, scope, tenant_id=tenant)
 
     # The count, when asked for, runs alongside the page rather than after it.
     total: int | None = None
@@ -67,7 +72,7 @@ async def resolve_sessions(
     edges = [
         SessionEdge(
             cursor=session_cursor(agent.id, scope, SessionKey.of(row)),
-            node=Session.from_model(row),
+            node=Session.from_model(row, agent.id),
         )
         for row in rows[:first]
     ]
@@ -84,12 +89,17 @@ async def resolve_sessions(
 
 
 async def _load_for_fields(
-    loaders: Loaders, rows: Sequence[models.ChatSession], fields: set[str]
+    loaders: Loaders,
+    rows: Sequence[models.ChatSession],
+    fields: set[str],
+    agent_id: uuid.UUID,
+    viewer_id: uuid.UUID,
 ) -> None:
     """Load, one batch per loader, what the selected fields of the rows may read.
 
     A superset is fine (a user row loaded for a group session's label goes unread); the
-    point is that each loader runs once, before the rows resolve.
+    point is that each loader runs once, before the rows resolve. The agent the list is
+    read through is already loaded.
     """
     users: set[uuid.UUID] = set()
     if {"user", "displayName"} & fields:
@@ -97,20 +107,30 @@ async def _load_for_fields(
     agents: set[uuid.UUID] = set()
     if {"displayName", "peerAgentName"} & fields:
         for row in filter(is_agent_to_agent, rows):
-            agents |= {row.agent_id, row.peer_agent_id}
+            agents |= {row.agent_id, row.peer_agent_id} - {None, agent_id}
     counts = [conversation_id(row.id) for row in rows] if "messageCount" in fields else []
+    unread: list[uuid.UUID] = []
+    if "unreadCount" in fields:
+        unread = [row.id for row in rows if is_own_direct(row, viewer_id)]
     await asyncio.gather(
         loaders.user_by_id.load_many(users),
         loaders.agent_by_id.load_many(agents),
         loaders.message_count_by_conversation.load_many(counts),
+        loaders.unread_count_by_session.load_many(unread),
     )
+
+
+def _tenant_of(agent: models.Agent) -> uuid.UUID:
+    """The viewer's tenant: `auth.access` lets a viewer reach only their own tenant's agents."""
+    assert agent.tenant_id is not None
+    return agent.tenant_id
 
 
 async def resolve_session(info: Info, agent: models.Agent, viewer: models.User, id: str) -> Session:
     session_id = parse_id(id, "session id")
     async with info.context.database.session() as db:
-        row = await session_of_agent(db, session_id, agent.id)
-    if row is None:
+        row = await session_of_agent(db, session_id, agent.id, _tenant_of(agent))
+    if row is None:  # unknown, deleted, or another tenant's: the same answer
         raise NotFound("Session not found.")
     check_session_access(viewer, agent, row)
-    return Session.from_model(row)
+    return Session.from_model(row, agent.id)

@@ -3,6 +3,10 @@
 Two forms exist: a TOOL_CALL message whose content is a JSON object, and, in
 agent-to-agent sessions, assistant text with inline ```tool_code blocks (found as the
 platform's REST router found them).
+
+A stored call names its fields in two ways ("name" or "tool_name", "args" or
+"arguments"): the first one with a value wins, where, as in the platform's router, an
+empty value ('', {}, [], 0, false, null) counts as none.
 """
 
 import json
@@ -28,6 +32,8 @@ class ToolCallData:
     args: Any
     status: str
     result: Any
+    thinking: str = ""
+    call_id: str = ""
 
 
 def _number(text: str) -> int | float:
@@ -58,10 +64,12 @@ def parse_tool_call(content: str) -> ToolCallData | None:
     if not isinstance(data, dict):
         return None
     return ToolCallData(
-        name=_text(data.get("name"), ""),
-        args=data.get("args"),
+        name=_text(data.get("name") or data.get("tool_name"), ""),
+        args=data.get("args") or data.get("arguments"),
         status=_text(data.get("status"), "done"),
         result=data.get("result", ""),
+        thinking=_text(data.get("reasoning_content"), ""),
+        call_id=_text(data.get("tool_call_id") or None, ""),
     )
 
 

@@ -1,11 +1,14 @@
 """The GraphQL schema: the contract's types, with the server's limits and error rules."""
 
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.utilities.print_schema import print_schema_definition
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -18,17 +21,43 @@ from strawberry.types import ExecutionContext
 
 from schema.cost import CostLimit
 from schema.extensions import ErrorCodes, is_unexpected
-from schema.limits import AliasLimit, QueryDepthLimit
+from schema.limits import AliasLimit, IntrospectionLimit, IntrospectionNeedsToken, QueryDepthLimit
 from schema.mutations import Mutation
 from schema.operation_choice import NamedOperationChoice
 from schema.operation_log import OperationLog
 from schema.query import Query
+from schema.scalars import SCALARS
+from schema.subscriptions import StreamErrorCodes, Subscription
 from settings import Settings
 
 logger = logging.getLogger("chat_api.errors")
 
+DESCRIPTION = """\
+The chat sessions of the AI-agent platform: list an agent's sessions, read their messages \
+(tool calls parsed), create, rename, delete and mark sessions read, and follow them live.
+
+Every operation but introspection needs `Authorization: Bearer <token>`, a token the \
+platform issued. Everything read is scoped to the viewer's tenant. A query error carries \
+extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for another tenant's \
+objects), BAD_USER_INPUT or INTERNAL_SERVER_ERROR; a mutation returns the failures a user \
+can cause as members of its result union. Ids are the platform's UUIDs: every Node can be \
+fetched again by its id alone with Query.node or Query.nodes."""
+
 
 class ChatSchema(strawberry.Schema):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # Strawberry takes no schema description: graphql-core's schema holds it, so that
+        # introspection (GraphiQL's docs pane) shows it.
+        self._schema.description = DESCRIPTION
+
+    def as_str(self) -> str:
+        """The SDL, with the schema's description, which Strawberry's printer leaves out."""
+        sdl = super().as_str()
+        if re.search(r"^schema[ @{]", sdl, re.MULTILINE):
+            return sdl  # Strawberry printed a schema definition itself (it has no description)
+        return f"{print_schema_definition(self._schema)}\n\n{sdl}"
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -59,10 +88,23 @@ def create_schema(settings: Settings) -> ChatSchema:
         partial(AliasLimit, max_aliases=settings.max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(CostLimit, max_cost=settings.max_query_cost),
+        StreamErrorCodes,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    else:
+        extensions.append(IntrospectionLimit)
+        if settings.introspection_requires_token:
+            extensions.append(partial(IntrospectionNeedsToken, settings=settings))
     # Batching stays off (no batching_config): a JSON array of operations is refused.
     # Without introspection, "Did you mean …?" suggestions would leak field names.
-    config = StrawberryConfig(disable_field_suggestions=not settings.introspection)
-    return ChatSchema(query=Query, mutation=Mutation, extensions=extensions, config=config)
+    config = StrawberryConfig(
+        disable_field_suggestions=not settings.introspection, scalar_map=SCALARS
+    )
+    return ChatSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=config,
+    )

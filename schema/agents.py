@@ -1,3 +1,6 @@
+from enum import Enum
+from typing import Annotated
+
 import strawberry
 
 from auth.access import AgentAccess as Access
@@ -6,16 +9,33 @@ from context import Info
 from db import models
 from db.sessions import SessionScope as Scope
 from resolvers import sessions as session_resolvers
+from schema.nodes import Node
 from schema.sessions import Session, SessionConnection, SessionScope
 
-AgentAccess = strawberry.enum(Access, name="AgentAccess")
+
+@strawberry.enum(description="What a viewer may do with an agent.")
+class AgentAccess(Enum):
+    MANAGE = strawberry.enum_value(
+        Access.MANAGE.value,
+        description=(
+            "Chat with the agent and manage it: its creator, an admin (unless the agent is "
+            "private), or a viewer granted 'manage'."
+        ),
+    )
+    USE = strawberry.enum_value(Access.USE.value, description="Chat with the agent, not manage it.")
 
 
-@strawberry.type
-class Agent:
-    id: strawberry.ID
-    name: str
-    avatar_url: str | None
+@strawberry.type(
+    description=(
+        "An AI agent of the viewer's tenant, that people (and other agents) chat with in sessions."
+    )
+)
+class Agent(Node):
+    id: strawberry.ID = strawberry.field(description="The agent's id (a UUID).")
+    name: str = strawberry.field(description="The agent's name.")
+    avatar_url: str | None = strawberry.field(
+        description="Address of the agent's picture; null when none is set."
+    )
     viewer_access: AgentAccess = strawberry.field(description="The viewer's access to this agent.")
     viewer_can_see_all_sessions: bool = strawberry.field(
         description="Whether the viewer may list every user's sessions of this agent (scope ALL)."
@@ -29,7 +49,7 @@ class Agent:
             id=strawberry.ID(str(agent.id)),
             name=agent.name,
             avatar_url=agent.avatar_url,
-            viewer_access=access,
+            viewer_access=AgentAccess(access.value),
             viewer_can_see_all_sessions=may_see_all_sessions(viewer, agent),
             model=agent,
             viewer=viewer,
@@ -46,12 +66,21 @@ class Agent:
     async def sessions(
         self,
         info: Info,
-        scope: SessionScope = Scope.MINE,
-        first: int = 50,
-        after: str | None = None,
+        scope: Annotated[
+            SessionScope, strawberry.argument(description="Whose sessions: MINE (default) or ALL.")
+        ] = SessionScope.MINE,
+        first: Annotated[
+            int, strawberry.argument(description="How many sessions to return: 1..200.")
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Start after this cursor (a SessionEdge's, or pageInfo.endCursor)."
+            ),
+        ] = None,
     ) -> SessionConnection:
         return await session_resolvers.resolve_sessions(
-            info, self.model, self.viewer, scope=scope, first=first, after=after
+            info, self.model, self.viewer, scope=Scope(scope.value), first=first, after=after
         )
 
     @strawberry.field(
@@ -61,5 +90,9 @@ class Agent:
             "is neither its owner nor allowed to see all sessions of this agent."
         )
     )
-    async def session(self, info: Info, id: strawberry.ID) -> Session | None:
+    async def session(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The session's id.")],
+    ) -> Session | None:
         return await session_resolvers.resolve_session(info, self.model, self.viewer, id)

@@ -3,10 +3,10 @@
 The rule. A field costs 1, plus the cost of its selection times its page size. The page
 size of `Agent.sessions` is its `first` (default 50), that of `Session.messages` its
 `first` or `last` (default 100), each clamped to the range the contract allows (a value
-outside it is refused by the field anyway, with a clearer message); every other field
-has size 1. Fragments count wherever they are spread, and every member of a union or
-interface selection counts. So the cost is an upper bound on the number of values the
-response can hold:
+outside it is refused by the field anyway, with a clearer message); that of `Query.nodes`
+the number of its ids (at most 100); every other field has size 1. Fragments count
+wherever they are spread, and every member of a union or interface selection counts. So
+the cost is an upper bound on the number of values the response can hold:
 
     sessions(first: 200) { nodes { messages(first: 500) { nodes { id } } } }
     = 1 + 200 * (1 + 1 * (1 + 500 * (1 + 1 * 1)))  = 200,401
@@ -32,6 +32,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -41,7 +42,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from errors import BadUserInput
-from resolvers import messages, sessions
+from resolvers import messages, nodes, sessions
 from schema.limits import fragment_definitions
 
 
@@ -56,6 +57,8 @@ PAGE_SIZES = {
     ("Agent", "sessions"): PageSize(("first",), 50, sessions.MAX_PAGE),
     ("Session", "messages"): PageSize(("first", "last"), messages.DEFAULT_PAGE, messages.MAX_PAGE),
 }
+# Fields whose size is the length of a list argument.
+LIST_SIZES = {("Query", "nodes"): PageSize(("ids",), 1, nodes.MAX_IDS)}
 # The largest integer every JSON client reads exactly; fragment bombs cost far more.
 MAX_REPORTED_COST = 2**53 - 1
 META_TYPES = {"__schema": "__Schema", "__type": "__Type"}
@@ -111,8 +114,13 @@ class _Costing:
         else:
             fields = parent.fields if isinstance(parent, FIELDED) else {}
             target = get_named_type(fields[name].type) if name in fields else None
-        page = PAGE_SIZES.get((parent.name, name)) if parent is not None else None
-        size = self.page_size(page, node) if page is not None else 1
+        key = (parent.name, name) if parent is not None else None
+        if key in PAGE_SIZES:
+            size = self.page_size(PAGE_SIZES[key], node)
+        elif key in LIST_SIZES:
+            size = self.list_size(LIST_SIZES[key], node)
+        else:
+            size = 1
         return 1 + size * self.selection_set(target, node.selection_set)
 
     def page_size(self, page: PageSize, node: FieldNode) -> int:
@@ -121,6 +129,19 @@ class _Costing:
                 value = self.int_value(argument.value)
                 if value is not None:
                     return min(max(value, 1), page.maximum)
+        return page.default
+
+    def list_size(self, page: PageSize, node: FieldNode) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value in page.arguments:
+                value: Any = argument.value
+                if isinstance(value, VariableNode):
+                    given = self.variables.get(value.name.value)
+                    value = self.defaults.get(value.name.value) if given is None else given
+                if isinstance(value, ListValueNode):
+                    value = value.values
+                if isinstance(value, list | tuple):
+                    return min(max(len(value), 1), page.maximum)
         return page.default
 
     def int_value(self, node: Any) -> int | None:

@@ -2,35 +2,82 @@
 
 Errors raised as `errors.ApiError` keep their message and code. Documents that do not
 parse or validate, and variables that do not coerce, are the client's mistake:
-BAD_USER_INPUT. Anything else is a bug or an outage: the client gets a generic
+BAD_USER_INPUT. A database that is busy or slow answers with a code of its own (see
+`errors.py`). Anything else is a bug or an outage: the client gets a generic
 INTERNAL_SERVER_ERROR; the log gets the whole exception (see `ChatSchema.process_errors`).
+No message repeats more than 100 characters of the client's input (`errors.clipped`).
 """
 
 from collections.abc import Iterator
 
 from graphql import GraphQLError
+from sqlalchemy import exc
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from errors import INTERNAL_SERVER_ERROR, ApiError, BadUserInput
+from db.engine import ConnectTimeout
+from errors import (
+    DATABASE_CONNECT_TIMEOUT,
+    INTERNAL_SERVER_ERROR,
+    SERVICE_UNAVAILABLE,
+    STATEMENT_TIMEOUT,
+    ApiError,
+    BadUserInput,
+    clipped,
+)
+
+QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement cut by its statement_timeout."""
+INSUFFICIENT_RESOURCES = "53"
+"""PostgreSQL's SQLSTATE class for a server out of connections (53300), memory or disk."""
+
+
+def database_failure(original: BaseException | None) -> tuple[str, str] | None:
+    """The code and message of a database that was busy or too slow; None for anything else."""
+    sqlstate = getattr(getattr(original, "orig", None), "sqlstate", None) or ""
+    if isinstance(original, exc.TimeoutError) or sqlstate.startswith(INSUFFICIENT_RESOURCES):
+        # No pooled connection free in time, or the database has no room for another.
+        return SERVICE_UNAVAILABLE, "The server is busy: retry shortly."
+    if isinstance(original, ConnectTimeout):
+        return DATABASE_CONNECT_TIMEOUT, "The database did not accept a connection in time."
+    if isinstance(original, TimeoutError) or sqlstate == QUERY_CANCELED:
+        return STATEMENT_TIMEOUT, "The database did not answer in time."
+    return None
 
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (ApiError, GraphQLError))
+    return (
+        original is not None
+        and not isinstance(original, (ApiError, GraphQLError))
+        and database_failure(original) is None
+    )
 
 
 def with_code(error: GraphQLError) -> GraphQLError:
-    if is_unexpected(error):
-        return GraphQLError(
-            "Internal server error.",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": INTERNAL_SERVER_ERROR},
-        )
+    failure = database_failure(error.original_error)
+    if failure is not None or is_unexpected(error):
+        code, message = failure or (INTERNAL_SERVER_ERROR, "Internal server error.")
+        return GraphQLError(message, nodes=error.nodes, path=error.path, extensions={"code": code})
+    error.message = clipped(error.message)
     if error.extensions and "code" in error.extensions:
         return error
     error.extensions = {**(error.extensions or {}), "code": BadUserInput.code}
     return error
+
+
+def is_busy(result: ExecutionResult, operation: OperationType) -> bool:
+    """Whether a result is to be answered as 503, because no connection was free in time.
+
+    A query is safe to retry whole. A mutation is answered 503 only when no field of it
+    returned: its write was then not made (its connection is taken before it writes).
+    """
+    codes = {(error.extensions or {}).get("code") for error in result.errors or []}
+    if SERVICE_UNAVAILABLE not in codes:
+        return False
+    data = result.data or {}
+    return operation is not OperationType.MUTATION or all(v is None for v in data.values())
 
 
 class ErrorCodes(SchemaExtension):
@@ -39,3 +86,12 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [with_code(error) for error in result.errors]
+            if is_busy(result, self.execution_context.operation_type):
+                # Without data or a path, the view answers it as a request error: HTTP 503.
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        "The server is busy: retry shortly.",
+                        extensions={"code": SERVICE_UNAVAILABLE},
+                    )
+                ]

@@ -1,4 +1,4 @@
-"""Depth and alias limits that measure each fragment once.
+"""Depth, alias and introspection limits that measure each fragment once.
 
 Strawberry's QueryDepthLimiter and MaxAliasesLimiter walk a fragment again at every
 spread, so fragments that each spread the next a few times over
@@ -7,11 +7,12 @@ billions of steps, on the event loop. These rules give the same answers (depth l
 introspection fields, as there) in time linear in the document.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -22,7 +23,11 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
-from strawberry.extensions import AddValidationRules
+from strawberry.extensions import AddValidationRules, SchemaExtension
+
+from auth.tokens import user_id_from_authorization
+from errors import Unauthenticated
+from settings import Settings
 
 
 class _Measure:
@@ -131,3 +136,64 @@ class QueryDepthLimit(AddValidationRules):
 class AliasLimit(AddValidationRules):
     def __init__(self, *, max_aliases: int) -> None:
         super().__init__([_alias_rule(max_aliases)])
+
+
+INTROSPECTION_ROOTS = ("__schema", "__type")
+
+
+def _field_introspections(field: FieldNode, below: int) -> int:
+    return (1 if field.name.value in INTROSPECTION_ROOTS else 0) + below
+
+
+def introspections(document: DocumentNode) -> int:
+    """How many `__schema` and `__type` fields the document's operations select, fragments
+    counted wherever they are spread."""
+    operations = [
+        node for node in document.definitions if isinstance(node, OperationDefinitionNode)
+    ]
+    count = _Measure(fragment_definitions(document), _field_introspections, sum)
+    return sum(count(operation.selection_set) for operation in operations)
+
+
+class _IntrospectionRule(ValidationRule):
+    """One `__schema` or `__type` per document: the whole schema is some 40 KB of JSON, so
+    aliased copies of it turned a 2 KB request into a megabyte, outside the cost limit."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        found = introspections(context.document)
+        if found > 1:
+            context.report_error(
+                GraphQLError(
+                    f"{found} introspection fields (__schema, __type) found. Allowed: 1 "
+                    "per document."
+                )
+            )
+
+
+class IntrospectionLimit(AddValidationRules):
+    def __init__(self) -> None:
+        super().__init__([_IntrospectionRule])
+
+
+class IntrospectionNeedsToken(SchemaExtension):
+    """With INTROSPECTION_REQUIRES_TOKEN, introspection needs a valid bearer token."""
+
+    def __init__(self, *, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and introspections(document):
+            request = getattr(context.context, "request", None)
+            header = request.headers.get("authorization") if request is not None else None
+            try:
+                user_id_from_authorization(header, self.settings)
+            except Unauthenticated as error:
+                # A result set here makes Strawberry skip execution, as in `schema.cost`.
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(error.message, extensions=error.extensions)],
+                )
+        yield

@@ -9,22 +9,53 @@ from schema.sessions import DeletedSession, Session
 
 CreateSessionResult = Annotated[
     Session | NotFoundError | ForbiddenError | ValidationError,
-    strawberry.union("CreateSessionResult"),
+    strawberry.union(
+        "CreateSessionResult", description="The new session, or why none was created."
+    ),
 ]
 RenameSessionResult = Annotated[
     Session | NotFoundError | ForbiddenError | ValidationError,
-    strawberry.union("RenameSessionResult"),
+    strawberry.union("RenameSessionResult", description="The renamed session, or why it was not."),
 ]
 DeleteSessionResult = Annotated[
-    DeletedSession | NotFoundError | ForbiddenError, strawberry.union("DeleteSessionResult")
+    DeletedSession | NotFoundError | ForbiddenError,
+    strawberry.union(
+        "DeleteSessionResult", description="The deleted session's id, or why it was not."
+    ),
+]
+MarkSessionReadResult = Annotated[
+    Session | NotFoundError | ForbiddenError,
+    strawberry.union(
+        "MarkSessionReadResult", description="The session, now read, or why it was not."
+    ),
 ]
 
+SessionId = Annotated[strawberry.ID, strawberry.argument(description="The session's id.")]
 
-@strawberry.type
+
+@strawberry.type(
+    description=(
+        "Changes to sessions. A failure the user can cause (an unknown or hidden session, a "
+        "missing permission, a bad title) is a member of the result union, never an error."
+    )
+)
 class Mutation:
     @strawberry.mutation(description="Start a new web session with an agent for the viewer.")
     async def create_session(
-        self, info: Info, agent_id: strawberry.ID, title: str | None = None
+        self,
+        info: Info,
+        agent_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The agent to talk with.")
+        ],
+        title: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "The title, trimmed: at most 200 characters; empty or null becomes "
+                    "'Session MM-DD HH:MM' (UTC now)."
+                )
+            ),
+        ] = None,
     ) -> CreateSessionResult:
         return await mutations.resolve_create_session(info, agent_id, title)
 
@@ -34,12 +65,32 @@ class Mutation:
         )
     )
     async def rename_session(
-        self, info: Info, id: strawberry.ID, title: str
+        self,
+        info: Info,
+        id: SessionId,
+        title: Annotated[
+            str, strawberry.argument(description="The new title, trimmed: 1 to 200 characters.")
+        ],
     ) -> RenameSessionResult:
         return await mutations.resolve_rename_session(info, id, title)
 
     @strawberry.mutation(
-        description="Delete a session and all of its messages: same permission as rename."
+        description=(
+            "Delete one of the agent's active direct sessions, the platform's way: a soft "
+            "delete (the session is hidden from every list and read, its messages are kept); "
+            "when it was the owner's primary session, the owner's most recently active "
+            "remaining direct session becomes primary; the session's runs get cancel "
+            "commands. Same permission as rename."
+        )
     )
-    async def delete_session(self, info: Info, id: strawberry.ID) -> DeleteSessionResult:
+    async def delete_session(self, info: Info, id: SessionId) -> DeleteSessionResult:
         return await mutations.resolve_delete_session(info, id)
+
+    @strawberry.mutation(
+        description=(
+            "Mark the viewer's own direct session as read now: its unreadCount becomes 0 "
+            "until the agent writes again. Only the session's owner may mark it."
+        )
+    )
+    async def mark_session_read(self, info: Info, id: SessionId) -> MarkSessionReadResult:
+        return await mutations.resolve_mark_session_read(info, id)

@@ -1,4 +1,4 @@
-"""A GraphQL client over the real ASGI app, and a counter of the SQL it runs."""
+"""A GraphQL client over the real ASGI app, and counters of the SQL it runs."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,3 +77,49 @@ def count_statements(database: Database) -> Iterator[StatementLog]:
         yield log
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
+INTROSPECTION = ("typeinfo_tree", "pg_catalog.pg_type")
+"""Marks of asyncpg's type introspection (a new connection's codecs, an unknown type)."""
+
+
+@contextmanager
+def count_received(database: Database) -> Iterator[StatementLog]:
+    """Every statement the database receives while the block runs.
+
+    `count_statements` sees what SQLAlchemy executes; on PostgreSQL asyncpg also sends
+    statements of its own that no SQLAlchemy event sees: BEGIN, COMMIT and ROLLBACK, the
+    pool's pings, and its type introspection on a new connection. asyncpg's per-connection
+    query logger sees those (but not the prepared statements SQLAlchemy executes), so the
+    two together are what PostgreSQL's own statement log shows (bench/pglog.py checks
+    that on the benchmark database).
+    """
+    with count_statements(database) as log:
+        if database.dialect != "postgresql":
+            yield log
+            return
+        hooked: list[Any] = []
+
+        def logged(record: Any) -> None:
+            log.statements.append(" ".join(record.query.split()))
+
+        def hook(dbapi_connection: Any, *_: Any) -> None:
+            connection = dbapi_connection.driver_connection
+            if all(connection is not seen for seen in hooked):
+                connection.add_query_logger(logged)
+                hooked.append(connection)
+
+        engine = database.engine.sync_engine
+        event.listen(engine, "connect", hook, insert=True)  # before the dialect's set-up
+        event.listen(engine, "checkout", hook)
+        try:
+            yield log
+        finally:
+            event.remove(engine, "connect", hook)
+            event.remove(engine, "checkout", hook)
+            for connection in hooked:
+                connection.remove_query_logger(logged)
+
+
+def introspection(log: StatementLog) -> list[str]:
+    return [sql for sql in log.statements if any(mark in sql for mark in INTROSPECTION)]

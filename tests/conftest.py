@@ -14,7 +14,7 @@ from db.migrate import upgrade
 from server import create_app
 from settings import Settings
 from tests.api import Api
-from tests.databases import BACKENDS, empty_tables, scratch_url
+from tests.databases import BACKENDS, empty_tables, load_platform_schema, scratch_url
 from tests.factories import Factory
 
 
@@ -29,6 +29,8 @@ async def database(
 ) -> AsyncIterator[Database]:
     directory: Path = tmp_path_factory.mktemp("db")
     async with scratch_url(request.param, directory) as url:
+        if request.param == "postgresql":
+            await load_platform_schema(url)
         database = Database.from_url(url)
         await upgrade(database)
         yield database

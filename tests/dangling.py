@@ -21,7 +21,9 @@ _CHECKS_OFF = {
 async def add_dangling(database: Database, *rows: Any) -> None:
     """Insert `rows` although their foreign keys name rows that do not exist."""
     async with database.engine.connect() as connection:
-        # Before any write: SQLite ignores the pragma inside a transaction.
+        # Outside any transaction (the engine begins SQLite's with BEGIN IMMEDIATE, see
+        # db/engine.py): SQLite ignores the pragma inside one.
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.exec_driver_sql(_CHECKS_OFF[database.dialect])
         async with AsyncSession(bind=connection) as session:
             session.add_all(rows)

@@ -1,14 +1,41 @@
-"""Rows for tests, written straight to the database under test."""
+"""Rows for tests, written straight to the database under test, as the platform writes them.
+
+On the platform's database the tables have many more NOT NULL columns than the server
+maps (a tenant's slug and quotas, an agent's model settings, a run's runtime). Rows are
+inserted with the mapped values plus a platform value for each such column, read from
+the database's own catalog, so the same factory writes valid rows on every backend.
+"""
 
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Integer,
+    String,
+    Table,
+    insert,
+    inspect,
+    update,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import TableClause
+
 from db.engine import Database
 from db.models import (
     Agent,
     AgentPermission,
+    AgentRun,
+    AgentRunEvent,
+    Base,
     ChatMessage,
     ChatSession,
     Identity,
@@ -19,20 +46,105 @@ from db.models import (
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
+# Platform-only columns whose CHECK constraints a generic value would break.
+PLATFORM_VALUES: dict[str, dict[str, Any]] = {
+    "agent_runs": {
+        "source_type": "chat",
+        "goal": "Answer the user",
+        "runtime_type": "legacy",
+        "graph_name": "legacy",
+        "graph_version": "1",
+        "delivery_status": "not_required",
+        "model_turn_limit": 8,
+    },
+    "agent_run_events": {"summary": "", "idempotency_key": None},
+}
+
+
+def _platform_value(column: Any) -> Any:
+    """A value of the column's type; text is unique, for the platform's unique columns."""
+    kind = column["type"]
+    if isinstance(kind, Enum):
+        return kind.enums[0]
+    if isinstance(kind, Boolean):
+        return False
+    if isinstance(kind, Integer):
+        return 1
+    if isinstance(kind, JSON | JSONB):
+        return {}
+    if isinstance(kind, DateTime):
+        return T0
+    if isinstance(kind, String):
+        return uuid.uuid4().hex[: min(kind.length or 32, 32)]
+    raise TypeError(f"no platform value for {column['name']} ({kind})")
+
 
 class Factory:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._clock = T0
+        self._unmapped: dict[str, list[Any]] | None = None
 
     def tick(self, minutes: int = 1) -> datetime:
         """A strictly increasing time, so rows made later sort later."""
         self._clock += timedelta(minutes=minutes)
         return self._clock
 
+    async def _unmapped_required(self) -> dict[str, list[Any]]:
+        """Per table, the NOT NULL columns without a default that the models do not map."""
+        if self._unmapped is None:
+
+            def read(connection: Connection) -> dict[str, list[Any]]:
+                inspector = inspect(connection)
+                return {
+                    table.name: [
+                        column
+                        for column in inspector.get_columns(table.name)
+                        if not column["nullable"]
+                        and column["default"] is None
+                        and column["name"] not in table.columns
+                    ]
+                    for table in Base.metadata.sorted_tables
+                }
+
+            async with self.database.engine.connect() as connection:
+                self._unmapped = await connection.run_sync(read)
+        return self._unmapped
+
+    async def _values(self, row: Any) -> tuple[Table | TableClause, dict[str, Any]]:
+        table: Table = row.__table__
+        values = {
+            column.name: getattr(row, column.key)
+            for column in table.columns
+            if getattr(row, column.key) is not None
+        }
+        # The model's scalar defaults, set here: a table clause knows none of them.
+        for column in table.columns:
+            default = column.default
+            if column.name not in values and default is not None and default.is_scalar:
+                values[column.name] = default.arg
+        preferred = PLATFORM_VALUES.get(table.name, {})
+        unmapped = (await self._unmapped_required())[table.name]
+        for column in unmapped:
+            value = preferred.get(column["name"], _platform_value(column))
+            values[column["name"]] = uuid.uuid4().hex if value is None else value
+        if not unmapped:
+            return table, values
+        # The platform's own columns are unknown to the model's Table: insert into a table
+        # clause that names them too (SQLAlchemy refuses values for unknown columns).
+        target = sql_table(
+            table.name,
+            *(sql_column(c.name, c.type) for c in table.columns),
+            *(sql_column(c["name"], c["type"]) for c in unmapped),
+        )
+        return target, values
+
     async def add(self, *rows: Any) -> None:
+        """Insert the rows, in the order given, in one transaction."""
         async with self.database.transaction() as session:
-            session.add_all(rows)
+            for row in rows:
+                table, values = await self._values(row)
+                await session.execute(insert(table).values(values))
 
     async def tenant(self, name: str = "Acme") -> Tenant:
         tenant = Tenant(id=uuid.uuid4(), name=name)
@@ -62,13 +174,21 @@ class Factory:
         return user
 
     async def agent(
-        self, creator: User, *, name: str = "Atlas", tenant: Tenant | None = None
+        self,
+        creator: User,
+        *,
+        name: str = "Atlas",
+        tenant: Tenant | None = None,
+        access_mode: str = "company",
+        deleted_at: datetime | None = None,
     ) -> Agent:
         agent = Agent(
             id=uuid.uuid4(),
             name=name,
             creator_id=creator.id,
             tenant_id=tenant.id if tenant else creator.tenant_id,
+            access_mode=access_mode,
+            deleted_at=deleted_at,
         )
         await self.add(agent)
         return agent
@@ -102,18 +222,85 @@ class Factory:
         created_at: datetime | None = None,
         **columns: Any,
     ) -> ChatSession:
-        """A session; with `messages`, that many user messages, and last_message_at set."""
+        """A session; with `messages`, that many user messages, and last_message_at set.
+
+        Written as the platform writes each kind: a2a sessions come from the 'agent'
+        channel, group sessions are flagged is_group, trigger sessions come from 'trigger'.
+        The kind follows from those columns when not given.
+        """
+        kind = columns.pop("session_type", None) or _kind(columns)
+        defaults: dict[str, Any] = {
+            "a2a": {"source_channel": "agent"},
+            "group": {"is_group": True, "source_channel": "discord"},
+            "trigger": {"source_channel": "trigger"},
+        }.get(kind, {})
+        at = created_at or self.tick()
         session = ChatSession(
             id=uuid.uuid4(),
+            tenant_id=agent.tenant_id,
+            session_type=kind,
             agent_id=agent.id,
             user_id=user.id if user else None,
-            created_at=created_at or self.tick(),
-            **columns,
+            title="New Session",
+            source_channel="web",
+            created_at=at,
+            updated_at=at,
         )
+        for name, value in {**defaults, **columns}.items():
+            setattr(session, name, value)
         await self.add(session)
         for _ in range(messages):
             await self.message(session, "user", "hello")
         return session
+
+    async def run(
+        self,
+        session: ChatSession,
+        kind: str = "foreground",
+        *,
+        parent: AgentRun | None = None,
+        **columns: Any,
+    ) -> AgentRun:
+        """A run of the session's agent; a delegated run names its parent."""
+        run = AgentRun(
+            id=uuid.uuid4(),
+            tenant_id=session.tenant_id,
+            agent_id=columns.pop("agent_id", session.agent_id),
+            session_id=session.id,
+            parent_run_id=parent.id if parent else None,
+            run_kind=kind,
+            created_at=self.tick(),
+            **columns,
+        )
+        await self.add(run)
+        return run
+
+    async def delivery_failure(
+        self,
+        run: AgentRun,
+        message: ChatMessage,
+        *,
+        event_type: str = "delivery_succeeded",
+        **payload: Any,
+    ) -> AgentRunEvent:
+        """The event by which the platform records that a message's delivery failed."""
+        event = AgentRunEvent(
+            id=uuid.uuid4(),
+            run_id=run.id,
+            tenant_id=run.tenant_id,
+            agent_id=run.agent_id,
+            event_type=event_type,
+            payload={
+                "lifecycle_status": "failed",
+                "message_id": str(message.id),
+                "failure_code": "model_timeout",
+                "failure_message": "The model did not answer in time.",
+                **payload,
+            },
+            created_at=self.tick(),
+        )
+        await self.add(event)
+        return event
 
     async def message(
         self,
@@ -137,12 +324,22 @@ class Factory:
             created_at=at,
             **columns,
         )
-        async with self.database.transaction() as db:
-            db.add(message)
-            if touch_session:
-                stored = await db.get(ChatSession, session.id)
-                assert stored is not None
-                stored.last_message_at = at
+        await self.add(message)
         if touch_session:
+            async with self.database.transaction() as db:
+                await db.execute(
+                    update(ChatSession)
+                    .where(ChatSession.id == session.id)
+                    .values(last_message_at=at)
+                )
             session.last_message_at = at
         return message
+
+
+def _kind(columns: dict[str, Any]) -> str:
+    if columns.get("is_group"):
+        return "group"
+    channel = columns.get("source_channel")
+    if channel == "agent" and columns.get("peer_agent_id"):
+        return "a2a"
+    return "trigger" if channel == "trigger" else "direct"

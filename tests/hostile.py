@@ -1,7 +1,8 @@
 """What the hostile-input and fuzz suites share: a platform to attack, and the answer check.
 
 The platform is the demo (tenant Acme with its agent Atlas) plus a session of Globex's
-agent Orion, so that every attack also has another tenant's rows to reach for.
+agent Orion, so that every attack also has another tenant's rows to reach for. It is
+written through the factory, which also fills the platform database's own columns.
 """
 
 import uuid
@@ -10,9 +11,10 @@ from typing import Any
 
 import httpx
 
-from db.demo import demo_id, load_demo
+from db.demo import demo_id, demo_rows
 from db.engine import Database
 from db.models import Agent, User
+from db.types import utcnow
 from tests.factories import Factory
 
 CLIENT_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT"}
@@ -29,7 +31,8 @@ class Platform:
 
 
 async def hostile_platform(database: Database, factory: Factory) -> Platform:
-    await load_demo(database)
+    for rows in demo_rows(utcnow()):
+        await factory.add(*rows)
     async with database.session() as session:
         ada = await session.get(User, demo_id("user:ada"))
         gina = await session.get(User, demo_id("user:gina"))

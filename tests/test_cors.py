@@ -108,3 +108,15 @@ async def test_cors_is_off_by_default(plain_client: httpx.AsyncClient) -> None:
     assert 400 <= preflight.status_code < 500
     assert cors_headers(preflight) == {}
     assert cors_headers(request) == {}
+
+
+async def test_with_cors_off_a_preflight_is_told_about_cors_origins(
+    plain_client: httpx.AsyncClient,
+) -> None:
+    """The 405 a preflight gets names the setting that would answer it."""
+    preflight = await plain_client.options("/graphql", headers={"Origin": ALLOWED, **PREFLIGHT})
+    other = await plain_client.options("/graphql")
+
+    assert preflight.status_code == 405
+    assert "CORS_ORIGINS" in preflight.json()["errors"][0]["message"]
+    assert "CORS_ORIGINS" not in other.json()["errors"][0]["message"]

@@ -76,15 +76,32 @@ DEFAULT_QUERY = """\
 #   {"Authorization": "Bearer <token>"}
 # `make run` prints one for ada;
 # `python server.py token USERNAME` makes more.
-# Run: Ctrl-Enter. Complete: Ctrl-Space.
+# Run: Ctrl-Enter. Complete: Ctrl-Space. Docs: the book icon.
 
 {
   viewer {
     displayName
     role
   }
+  # The demo agent Atlas: your own chats with it, newest first.
+  agent(id: "213e7fbf-acee-5418-9a1a-500f18d6800a") {
+    name
+    viewerAccess
+    sessions(scope: MINE, first: 10) {
+      totalCount
+      nodes {
+        id
+        title
+        kind
+        isPrimary
+        unreadCount
+        lastMessageAt
+      }
+    }
+  }
 }
 """
+
 
 PAGE = Template("""<!doctype html>
 <html lang="en">
@@ -102,7 +119,13 @@ PAGE = Template("""<!doctype html>
   <body>
     <div id="graphiql">Loading GraphiQL…</div>
     <script>
-      const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+      // Subscriptions go over WebSocket (graphql-transport-ws, bundled in GraphiQL), with
+      // the Headers tab as connection_init's payload.
+      const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+      const fetcher = GraphiQL.createFetcher({
+        url: window.location.pathname,
+        subscriptionUrl: `$${scheme}//$${window.location.host}$${window.location.pathname}`,
+      });
       ReactDOM.createRoot(document.getElementById("graphiql")).render(
         React.createElement(GraphiQL, {
           fetcher,

@@ -1,10 +1,13 @@
 """The /graphql endpoint: Strawberry's ASGI view, given this server's context, JSON and
-the GraphQL-over-HTTP transport rules of `web.http` (see there for each rule)."""
+the GraphQL-over-HTTP transport rules of `web.http` (see there for each rule), and a cap
+on the size of every response."""
 
+from datetime import timedelta
 from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -14,26 +17,71 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import (
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from context import Context
 from db.engine import Database
-from errors import BadUserInput
+from errors import RESPONSE_TOO_LARGE, BadUserInput
 from loaders import Loaders
 from schema import ChatSchema
 from schema.extensions import with_code
 from settings import Settings
 from web import http
 from web.graphiql import graphiql_page, uses_cdn
+from web.persisted import PersistedOperations, Refusal
+from web.request_log import current_request
+from web.subscriptions import (
+    LiveContext,
+    LiveTransportWSHandler,
+    TextWebSocketAdapter,
+    accept_connection,
+    wants_multipart_subscription,
+    websocket_context,
+)
+
+
+class PersistedTransportWSHandler(LiveTransportWSHandler):
+    """WebSocket operations pass web/persisted.py too: the allow-list holds there as well."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        persisted: PersistedOperations = self.view.persisted  # type: ignore[attr-defined]
+        if self.connection_acknowledged and isinstance(message.get("payload"), dict):
+            try:
+                resolved = persisted.resolve(dict(message["payload"]))
+            except Refusal as refusal:
+                error = GraphQLError(refusal.reason, extensions={"code": refusal.code})
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                )
+                return
+            message = {**message, "payload": resolved}  # type: ignore[typeddict-item]
+        await super().handle_subscribe(message)
 
 
 class GraphQLView(GraphQL[Context, None]):
+    # Subscriptions: web/subscriptions.py; persisted operations over WebSocket just above.
+    graphql_transport_ws_handler_class = PersistedTransportWSHandler  # type: ignore[assignment]
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+
     def __init__(self, schema: ChatSchema, database: Database, settings: Settings) -> None:
+        # Persisted operations: web/persisted.py. With trusted documents on, GraphiQL could
+        # run nothing, so it is not served.
+        self.persisted = PersistedOperations(settings)
         super().__init__(
             schema,
-            graphql_ide="graphiql" if settings.graphiql else None,
+            graphql_ide="graphiql"
+            if settings.graphiql and self.persisted.trusted is None
+            else None,
             allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
+            max_subscriptions_per_connection=None,  # LiveTransportWSHandler applies the cap
         )
         self.database = database
         self.settings = settings
@@ -54,10 +102,12 @@ class GraphQLView(GraphQL[Context, None]):
     def admit(self, request: Request) -> Request:
         """The request, if the method, Accept and Content-Type rules let it in (rules 1-6);
         its body is then read within the size limit as Strawberry asks for it."""
-        http.check_method(request.method)
+        preflight = "access-control-request-method" in request.headers  # CORS is off
+        http.check_method(request.method, preflight=request.method == "OPTIONS" and preflight)
         if self.should_render_graphql_ide(request):
             return request
-        http.acceptable(request.headers.get("accept"))
+        if not wants_multipart_subscription(request.headers.get("accept")):
+            http.acceptable(request.headers.get("accept"))
         if request.method == "GET":
             return request
         http.check_content_type(request.headers.get("content-type"))
@@ -67,12 +117,19 @@ class GraphQLView(GraphQL[Context, None]):
 
     def error_response(self, request: Request, error: HTTPException) -> Response:
         """A refused request, answered as a GraphQL response with the refusal's status."""
-        body = {"errors": [{"message": error.reason, "extensions": {"code": BadUserInput.code}}]}
+        code = error.code if isinstance(error, Refusal) else BadUserInput.code
+        body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
         media_type = http.negotiate(request.headers.get("accept")) or http.JSON
         headers = error.headers if isinstance(error, http.TransportError) else {}
+        # A refused persisted operation is a request error (rule 9): its status follows
+        # the media type, as for a document that does not validate.
+        status = http.status_code(media_type, body) if isinstance(error, Refusal) else None
+        record = current_request()
+        if record is not None and status is not None:
+            record.error_codes = [code]
         response = Response(
             self.encode_json(body),
-            status_code=error.status_code,
+            status_code=status or error.status_code,
             headers=headers,
             media_type=http.content_type(media_type),
         )
@@ -90,8 +147,13 @@ class GraphQLView(GraphQL[Context, None]):
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "GET":
             present = {name: value for name, value in request.query_params.items() if value}
-            return http.request_parameters(self.parse_query_params(present))
-        return http.request_parameters(self.parse_json(await request.get_body()))
+            raw = self.parse_query_params(present)
+        else:
+            raw = self.parse_json(await request.get_body())
+        data = http.request_parameters(self.persisted.resolve(raw))
+        if request.method == "POST" and wants_multipart_subscription(request.headers.get("accept")):
+            data.protocol = MULTIPART_SUBSCRIPTION_PROTOCOL  # web/subscriptions.py
+        return data
 
     async def execute_single(
         self,
@@ -105,7 +167,7 @@ class GraphQLView(GraphQL[Context, None]):
         # Strawberry turns these three into plain-text 400s; here they are GraphQL request
         # errors, except a mutation over GET, which the spec makes a 405.
         try:
-            return await self.schema.execute(
+            result = await self.schema.execute(
                 request_data.query,
                 root_value=root_value,
                 variable_values=request_data.variables,
@@ -114,10 +176,15 @@ class GraphQLView(GraphQL[Context, None]):
                 allowed_operation_types=http.operation_types(request_adapter.method),
                 operation_extensions=request_data.extensions,
             )
+            self.persisted.remember(request_data, result)
+            return result
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.MUTATION:
                 raise http.mutation_over_get() from error
-            return http.request_error("Subscriptions are not served over HTTP.")
+            return http.request_error(
+                "Subscriptions are served over WebSocket (graphql-transport-ws) and by POST "
+                "with 'Accept: multipart/mixed;subscriptionSpec=1.0'."
+            )
         except CannotGetOperationTypeError as error:
             return http.request_error(error.as_http_error_reason())
         except MissingQueryError:
@@ -146,19 +213,33 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Response:
         assert isinstance(response_data, dict), "batching is off"
         media_type = sub_response.media_type or http.JSON
-        response = Response(
-            self.encode_json(response_data),
-            status_code=sub_response.status_code or http.status_code(media_type, response_data),
-            media_type=http.content_type(media_type),
-        )
+        body = self.encode_json(response_data)
+        if len(body) > self.settings.max_response_bytes:
+            response_data = self.too_large()
+            body = self.encode_json(response_data)
+        status = sub_response.status_code or http.status_code(media_type, response_data)
+        response = Response(body, status_code=status, media_type=http.content_type(media_type))
         response.headers.raw.extend(sub_response.headers.raw)
         response.headers.add_vary_header("Accept")
+        if status == 503:
+            response.headers["Retry-After"] = str(self.settings.retry_after)
         response.background = sub_response.background
         return response
+
+    def too_large(self) -> GraphQLHTTPResponse:
+        """The response that replaces one over the size cap (a request error, rule 9)."""
+        record = current_request()
+        if record is not None:
+            record.error_codes = [RESPONSE_TOO_LARGE]
+        limit = self.settings.max_response_bytes
+        message = f"The response would be larger than {limit} bytes: ask for less."
+        return {"errors": [{"message": message, "extensions": {"code": RESPONSE_TOO_LARGE}}]}
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        if isinstance(request, WebSocket):
+            return websocket_context(request, self.database, self.settings)
         assert isinstance(request, Request) and isinstance(response, Response)
         return Context(
             request=request,
@@ -168,6 +249,10 @@ class GraphQLView(GraphQL[Context, None]):
             loaders=Loaders.for_request(self.database),
             request_id=request.state.request_id,  # set by web.request_log.RequestLog
         )
+
+    async def on_ws_connect(self, context: Context) -> None:
+        assert isinstance(context, LiveContext)
+        accept_connection(context)
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)

@@ -1,5 +1,10 @@
-"""Probes for orchestrators: /healthz says the process runs, /readyz that the database answers."""
+"""Probes for orchestrators: /healthz says the process runs, /readyz that the database answers.
 
+/readyz answers within READY_TIMEOUT: a database that stalls (rather than refusing) is as
+unready as one that is down, and a probe that hangs would tell the orchestrator nothing.
+"""
+
+import asyncio
 import logging
 
 from sqlalchemy import text
@@ -8,6 +13,9 @@ from starlette.responses import JSONResponse
 
 logger = logging.getLogger("chat_api.health")
 
+READY_TIMEOUT = 1.5
+"""Seconds /readyz waits for the database; orchestrators' probes time out at 1 to 2 s."""
+
 
 async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
@@ -15,7 +23,10 @@ async def healthz(_: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     try:
-        async with request.app.state.database.engine.connect() as connection:
+        async with (
+            asyncio.timeout(READY_TIMEOUT),
+            request.app.state.database.engine.connect() as connection,
+        ):
             await connection.execute(text("SELECT 1"))
     except Exception:
         logger.warning("readiness check failed: the database does not answer", exc_info=True)

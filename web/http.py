@@ -6,7 +6,8 @@ Every answer, refusals included, is a well-formed GraphQL response whose errors 
 
 Methods
   1. GET and POST only; any other method is 405 with `Allow: GET, POST`
-     (Request; RFC 9110 §15.5.6 for the Allow header).
+     (Request; RFC 9110 §15.5.6 for the Allow header). With CORS off (no CORS_ORIGINS),
+     a preflight is one of them, and its message names CORS_ORIGINS.
   2. GET runs queries only: a mutation is 405 with `Allow: POST` and is not executed
      (Request > GET). Subscriptions are not served over HTTP (Overview).
 Media types
@@ -39,11 +40,17 @@ Status codes
      server's), 200 as application/json (Response > Status Codes, both media type parts;
      GraphQL spec "Response Format" for the absent `data`).
  10. Otherwise 200, field errors and a null `data` included (same sections).
+ 11. Overload: a request refused for want of a request slot or a database connection is
+     503 with `Retry-After` (RFC 9110 §15.6.4), its only error SERVICE_UNAVAILABLE; a
+     slow body is 408, a request past its deadline 504 (`web/admission.py`). A response
+     larger than `settings.max_response_bytes` is replaced by a RESPONSE_TOO_LARGE request
+     error (rule 9).
 """
 
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.types import Message, Receive
@@ -52,7 +59,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from errors import INTERNAL_SERVER_ERROR, BadUserInput
+from errors import INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, BadUserInput
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -124,9 +131,13 @@ def acceptable(accept: str | None) -> str:
     return media_type
 
 
-def check_method(method: str) -> None:
+def check_method(method: str, preflight: bool = False) -> None:
+    """Rule 1. A CORS preflight reaches this only with CORS off: its refusal says so."""
     if method not in ("GET", "POST"):
-        raise TransportError(405, "GraphQL is served over GET and POST.", {"Allow": "GET, POST"})
+        reason = "GraphQL is served over GET and POST."
+        if preflight:
+            reason += " This is a CORS preflight and CORS is off: list the origin in CORS_ORIGINS."
+        raise TransportError(405, reason, {"Allow": "GET, POST"})
 
 
 def check_content_type(header: str | None) -> None:
@@ -209,9 +220,18 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
+def error_body(message: str, code: str) -> bytes:
+    """A GraphQL response of one request error."""
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+
+
 def status_code(media_type: str, body: GraphQLHTTPResponse) -> int:
-    """Rules 9 and 10: `body` has no `data` exactly when it reports a request error."""
-    if media_type == JSON or "data" in body:
+    """Rules 9 to 11: `body` has no `data` exactly when it reports a request error."""
+    if "data" in body:
         return 200
     codes = {error.get("extensions", {}).get("code") for error in body.get("errors") or []}
+    if SERVICE_UNAVAILABLE in codes:
+        return 503
+    if media_type == JSON:
+        return 200
     return 500 if INTERNAL_SERVER_ERROR in codes else 400

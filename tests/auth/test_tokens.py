@@ -120,6 +120,67 @@ async def test_bad_tokens_are_unauthenticated(
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
 
 
+def _signed(settings: Settings, claims: dict[str, object]) -> str:
+    """A token with exactly these claims, signed by the server's key."""
+    return jwt.encode(claims, settings.jwt_secret_key, algorithm="HS256")
+
+
+LATER = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+EARLIER = int((datetime.now(UTC) - timedelta(hours=1)).timestamp())
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"exp": str(LATER)}, id="exp-string"),
+        pytest.param({"exp": LATER, "nbf": str(EARLIER)}, id="nbf-string"),
+        pytest.param({"exp": LATER, "iat": str(EARLIER)}, id="iat-string"),
+        pytest.param({"exp": True}, id="exp-boolean"),
+        pytest.param({"exp": LATER, "iat": None}, id="iat-null"),
+    ],
+)
+async def test_time_claims_must_be_numbers(
+    api: Api, factory: Factory, settings: Settings, claims: dict[str, object]
+) -> None:
+    user = await factory.user(await factory.tenant())
+    token = _signed(settings, {"sub": str(user.id), **claims})
+
+    response = await api.client.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+@pytest.mark.parametrize(
+    ("form", "accepted"),
+    [
+        pytest.param(str, True, id="canonical"),
+        pytest.param(lambda u: str(u).upper(), True, id="upper-case"),
+        pytest.param(lambda u: f"{{{u}}}", False, id="braces"),
+        pytest.param(lambda u: f"urn:uuid:{u}", False, id="urn"),
+        pytest.param(lambda u: u.hex, False, id="no-hyphens"),
+        pytest.param(lambda u: f" {u}", False, id="padded"),
+        pytest.param(lambda u: u.int, False, id="integer"),
+    ],
+)
+async def test_sub_must_be_a_hyphenated_uuid(
+    api: Api, factory: Factory, settings: Settings, form: object, accepted: bool
+) -> None:
+    user = await factory.user(await factory.tenant())
+    token = _signed(settings, {"sub": form(user.id), "exp": LATER})  # type: ignore[operator]
+
+    response = await api.client.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    body = response.json()
+    if accepted:
+        assert body["data"]["viewer"]["id"] == str(user.id)
+    else:
+        assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
 async def test_an_inactive_user_is_unauthenticated(api: Api, factory: Factory) -> None:
     user = await factory.user(await factory.tenant(), is_active=False)
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bench.generate import (
     AGENT_ADMIN,
     BUSY_AGENT,
+    BUSY_TENANT,
     Plan,
     build,
     growth_agent,
@@ -163,7 +164,9 @@ async def test_each_agent_lists_its_planned_number_of_sessions(
 ) -> None:
     """The server's own ALL count finds the planned size of each agent's list."""
     async with loaded.session() as session:
-        listed = await count_sessions(session, agent, AGENT_ADMIN, SessionScope.ALL)
+        listed = await count_sessions(
+            session, agent, AGENT_ADMIN, SessionScope.ALL, tenant_id=BUSY_TENANT
+        )
 
     assert listed == expected
 

@@ -56,8 +56,7 @@ async def world(factory: Factory) -> World:
     cleo = await factory.user(acme, display_name="Cleo")
     dan = await factory.user(acme, display_name="Dan")
     atlas = await factory.agent(ada, name="Atlas")
-    await factory.grant(atlas, "company")
-    vault = await factory.agent(ada, name="Vault")
+    vault = await factory.agent(ada, name="Vault", access_mode="private")
     dan_session = await factory.session(atlas, dan, messages=1, title="Dan's")
     return World(atlas, vault, ada, cleo, dan_session)
 
@@ -113,10 +112,12 @@ async def all_message_texts(
 async def test_a_session_is_created_listed_read_renamed_and_deleted(
     world: World, client_for: Callable[[User], ChatClient], factory: Factory, database: Database
 ) -> None:
-    """Cleo's new session is listed once it has messages, pages back, is renamed and deleted."""
+    """Cleo's new session is listed once it has messages, is read and marked read, renamed and
+    deleted."""
     atlas = str(world.atlas.id)
     async with client_for(world.cleo) as cleo, client_for(world.ada) as ada:
-        # given a new session of Cleo's, with five messages
+        # given a new session of Cleo's (her first: primary), with five messages, two of them
+        # replies she has not read
         created = (await cleo.create_session(atlas, "Trip plan")).create_session
         assert created.typename__ == "Session"
         unlisted = await all_sessions(cleo, atlas, SessionScope.MINE, 1)
@@ -124,13 +125,15 @@ async def test_a_session_is_created_listed_read_renamed_and_deleted(
             stored = await db.get(ChatSession, uuid.UUID(created.id))
         assert stored is not None
         texts = [f"message {n}" for n in range(1, 6)]
-        for text in texts:
-            await factory.message(stored, "user", text)
+        for n, text in enumerate(texts):
+            await factory.message(stored, "assistant" if n >= 3 else "user", text)
 
         # when it is listed, read, renamed and deleted
         mine = await all_sessions(cleo, atlas, SessionScope.MINE, 1)
         everyone = await all_sessions(ada, atlas, SessionScope.ALL, 1)
         read = await all_message_texts(cleo, atlas, created.id, 2)
+        marked = (await cleo.mark_session_read(created.id)).mark_session_read
+        mine_after_read = await all_sessions(cleo, atlas, SessionScope.MINE, 1)
         renamed = (await cleo.rename_session(created.id, "Trip plan (final)")).rename_session
         deleted = (await cleo.delete_session(created.id)).delete_session
         after_delete = await all_sessions(cleo, atlas, SessionScope.MINE, 1)
@@ -138,9 +141,13 @@ async def test_a_session_is_created_listed_read_renamed_and_deleted(
     # then each step shows it as a frontend would
     assert created.title == "Trip plan" and created.message_count == 0
     assert unlisted == []
-    assert [(s.id, s.title, s.message_count) for s in mine] == [(created.id, "Trip plan", 5)]
+    assert [(s.id, s.title, s.message_count, s.unread_count, s.is_primary) for s in mine] == [
+        (created.id, "Trip plan", 5, 2, True)
+    ]
     assert [s.id for s in everyone] == [created.id, str(world.dan_session.id)]
     assert read == texts
+    assert marked.typename__ == "Session" and marked.unread_count == 0
+    assert [s.unread_count for s in mine_after_read] == [0]
     assert renamed.typename__ == "Session" and renamed.title == "Trip plan (final)"
     assert deleted.typename__ == "DeletedSession" and deleted.id == created.id
     assert after_delete == []

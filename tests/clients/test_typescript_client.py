@@ -70,18 +70,17 @@ async def test_a_field_of_another_union_member_fails_the_type_check(tmp_path: Pa
 async def test_the_example_runs_against_the_server(
     tmp_path: Path, server_url: str, settings: Settings, factory: Factory
 ) -> None:
-    """Compiled and run by Node, the example signs in, creates, lists, pages, renames, deletes."""
-    # given Cleo's three sessions with messages, the latest with five
+    """Compiled and run by Node, the example signs in, creates, lists, reads, renames, deletes."""
+    # given Cleo's three sessions with messages, none primary, the latest with two replies
     acme = await factory.tenant()
     ada = await factory.user(acme, display_name="Ada")
     cleo = await factory.user(acme, display_name="Cleo Park")
     atlas = await factory.agent(ada, name="Atlas")
-    await factory.grant(atlas, "company")
     await factory.session(atlas, cleo, messages=1, title="Oldest")
     await factory.session(atlas, cleo, messages=2, title="Older")
     latest = await factory.session(atlas, cleo, title="Latest")
     for n in range(1, 6):
-        await factory.message(latest, "user", f"message {n}")
+        await factory.message(latest, "assistant" if n > 3 else "user", f"message {n}")
     out = tmp_path / "out"
     compiled = await run(TSC, "-p", REPO / CLIENT, "--noEmit", "false", "--outDir", out)
     assert compiled.returncode == 0, compiled
@@ -98,15 +97,17 @@ async def test_the_example_runs_against_the_server(
     )
 
     # then each step logs what the server answered
+    # (creating promoted the most recently active session to primary; reading marked it read)
     assert ran.returncode == 0, ran
     log = json.loads(ran.stdout)
-    assert log[:4] == [
+    assert log[:5] == [
         "viewer Cleo Park",
         "created Trip plan with 0 messages",
-        "my sessions 3",
+        "my sessions 3, 2 unread, primary Latest",
         'Latest: 5 messages, last "message 5"',
+        "my sessions 3, 0 unread, primary Latest",
     ]
-    assert log[4].startswith("rejected title: ")
-    assert log[5:7] == ["renamed to Trip plan (final)", "deleted the session"]
-    assert log[7].startswith("NotFoundError: ")
-    assert len(log) == 8
+    assert log[5].startswith("rejected title: ")
+    assert log[6:8] == ["renamed to Trip plan (final)", "deleted the session"]
+    assert log[8].startswith("NotFoundError: ")
+    assert len(log) == 9

@@ -12,7 +12,7 @@ import pytest
 
 from db.engine import Database
 from db.models import Agent, ChatMessage, ChatSession, User
-from tests.api import Api, error_codes
+from tests.api import Api, count_statements, error_codes
 from tests.dangling import add_dangling
 from tests.factories import T0, Factory
 
@@ -633,9 +633,12 @@ async def test_inline_tool_calls_split_an_agent_sessions_assistant_message(
     assert node["parts"] == parts
 
 
-async def test_the_agent_channel_alone_splits_inline_calls(api: Api, factory: Factory) -> None:
-    """SPEC keys the split on the 'agent' channel, with or without a stored peer."""
-    chat = await _chat(api, factory, source_channel="agent")
+@pytest.mark.parametrize("channel", ["agent", "web"])
+async def test_the_agent_to_agent_kind_alone_splits_inline_calls(
+    api: Api, factory: Factory, channel: str
+) -> None:
+    """The split follows the session type a2a, on whatever channel, with or without a peer."""
+    chat = await _chat(api, factory, session_type="a2a", source_channel=channel)
     await factory.message(chat.session, "assistant", "Go\n```tool_code\nrun\n```")
 
     [node] = await _fields(chat)
@@ -646,12 +649,21 @@ async def test_the_agent_channel_alone_splits_inline_calls(api: Api, factory: Fa
 INLINE_CONTENT = "Let me look.\n```tool_code\nsearch\n```\nDone."
 
 
-@pytest.mark.parametrize("channel", ["web", "feishu", "trigger"])
+@pytest.mark.parametrize(
+    "columns",
+    [
+        pytest.param({"source_channel": "web"}, id="direct-web"),
+        pytest.param({"source_channel": "feishu"}, id="direct-feishu"),
+        pytest.param({"source_channel": "agent"}, id="direct-on-the-agent-channel"),
+        pytest.param({"source_channel": "trigger"}, id="trigger"),
+        pytest.param({"is_group": True}, id="group"),
+    ],
+)
 async def test_other_sessions_keep_assistant_text_whole(
-    api: Api, factory: Factory, channel: str
+    api: Api, factory: Factory, columns: dict[str, Any]
 ) -> None:
-    """Outside the 'agent' channel an assistant message is one text part, blocks and all."""
-    chat = await _chat(api, factory, source_channel=channel)
+    """Outside agent-to-agent sessions an assistant message is one text part, blocks and all."""
+    chat = await _chat(api, factory, **columns)
     await factory.message(chat.session, "assistant", INLINE_CONTENT)
 
     [node] = await _fields(chat)
@@ -667,3 +679,283 @@ async def test_only_assistant_messages_are_split(agent_chat: Chat, role: str) ->
     [node] = await _fields(agent_chat)
 
     assert node["parts"] == [_text(INLINE_CONTENT)]
+
+
+# --- tool-call fields as the platform stores them ----------------------------------------
+
+TOOL_CALL_FIELDS = """
+query ToolCallFields($agentId: ID!, $sessionId: ID!) {
+  agent(id: $agentId) {
+    session(id: $sessionId) {
+      messages(first: 500) {
+        nodes {
+          toolCall { name args status result thinking callId }
+          parts { ... on ToolCallPart { toolCall { name args thinking callId } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+DEFAULTS = {"name": "", "args": None, "status": "done", "result": "", "thinking": "", "callId": ""}
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        pytest.param({}, {}, id="defaults"),
+        pytest.param({"tool_name": "search"}, {"name": "search"}, id="tool-name"),
+        pytest.param(
+            {"name": "search", "tool_name": "lookup"}, {"name": "search"}, id="name-first"
+        ),
+        pytest.param({"name": "", "tool_name": "lookup"}, {"name": "lookup"}, id="blank-name"),
+        pytest.param({"name": None, "tool_name": "lookup"}, {"name": "lookup"}, id="null-name"),
+        pytest.param({"arguments": {"q": 1}}, {"args": {"q": 1}}, id="arguments"),
+        pytest.param(
+            {"args": {"q": 1}, "arguments": {"q": 2}}, {"args": {"q": 1}}, id="args-first"
+        ),
+        pytest.param({"args": None, "arguments": [1]}, {"args": [1]}, id="null-args"),
+        pytest.param(
+            {"reasoning_content": "Look it up first."},
+            {"thinking": "Look it up first."},
+            id="thinking",
+        ),
+        pytest.param({"reasoning_content": None}, {}, id="null-thinking"),
+        pytest.param({"tool_call_id": "call_7"}, {"callId": "call_7"}, id="call-id"),
+        pytest.param({"tool_call_id": None}, {}, id="null-call-id"),
+        pytest.param(
+            {
+                "tool_name": "search",
+                "arguments": {"q": "x"},
+                "status": "error",
+                "result": "boom",
+                "reasoning_content": "hmm",
+                "tool_call_id": "call_1",
+            },
+            {
+                "name": "search",
+                "args": {"q": "x"},
+                "status": "error",
+                "result": "boom",
+                "thinking": "hmm",
+                "callId": "call_1",
+            },
+            id="platform-names",
+        ),
+    ],
+)
+async def test_a_tool_call_reads_the_platforms_field_names(
+    chat: Chat, stored: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """name, else tool_name; args, else arguments; thinking and callId default to ''."""
+    await chat.factory.message(chat.session, "tool_call", stored)
+    variables = {"agentId": str(chat.agent.id), "sessionId": str(chat.session.id)}
+
+    [node] = _messages(await chat.api.query(TOOL_CALL_FIELDS, variables, user=chat.reader))["nodes"]
+
+    call = DEFAULTS | expected
+    assert node["toolCall"] == call
+    assert node["parts"] == [
+        {"toolCall": {key: call[key] for key in ("name", "args", "thinking", "callId")}}
+    ]
+
+
+async def test_an_inline_tool_call_has_no_thinking_nor_call_id(agent_chat: Chat) -> None:
+    """Calls split out of text carry '' for the fields only stored calls have."""
+    await agent_chat.factory.message(agent_chat.session, "assistant", INLINE_CONTENT)
+    variables = {"agentId": str(agent_chat.agent.id), "sessionId": str(agent_chat.session.id)}
+
+    body = await agent_chat.api.query(TOOL_CALL_FIELDS, variables, user=agent_chat.reader)
+
+    [node] = _messages(body)["nodes"]
+    assert node["parts"] == [
+        {},
+        {"toolCall": {"name": "search", "args": None, "thinking": "", "callId": ""}},
+        {},
+    ]
+
+
+# --- runtime errors ------------------------------------------------------------------------
+
+RUNTIME_ERRORS = """
+query RuntimeErrors($agentId: ID!, $sessionId: ID!) {
+  agent(id: $agentId) {
+    session(id: $sessionId) {
+      messages(last: 500) {
+        nodes { id runtimeError { code message runId agentId stage traceId } }
+      }
+    }
+  }
+}
+"""
+
+
+async def _runtime_errors(chat: Chat) -> dict[str, Any]:
+    """Each message's runtimeError, by message id."""
+    variables = {"agentId": str(chat.agent.id), "sessionId": str(chat.session.id)}
+    body = await chat.api.query(RUNTIME_ERRORS, variables, user=chat.reader)
+    return {node["id"]: node["runtimeError"] for node in _messages(body)["nodes"]}
+
+
+async def test_a_failed_delivery_is_the_messages_runtime_error(chat: Chat) -> None:
+    """The failure recorded for an assistant message of a direct session, values stripped."""
+    await chat.factory.message(chat.session, "user", "hi")
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry, something failed.")
+    fine = await chat.factory.message(chat.session, "assistant", "All good.")
+    run = await chat.factory.run(chat.session)
+    await chat.factory.delivery_failure(
+        run,
+        reply,
+        failure_code="  model_timeout ",
+        failure_message=" The model did not answer in time.\n",
+        trace_id=" trace-42 ",
+    )
+
+    errors = await _runtime_errors(chat)
+
+    assert errors[str(reply.id)] == {
+        "code": "model_timeout",
+        "message": "The model did not answer in time.",
+        "runId": str(run.id),
+        "agentId": str(chat.agent.id),
+        "stage": "execution",
+        "traceId": "trace-42",
+    }
+    assert errors[str(fine.id)] is None
+    assert list(errors.values()).count(None) == 2
+
+
+@pytest.mark.parametrize(
+    "trace_id",
+    [pytest.param(None, id="null"), pytest.param("   ", id="blank"), pytest.param(7, id="number")],
+)
+async def test_a_runtime_error_without_a_usable_trace_has_none(chat: Chat, trace_id: Any) -> None:
+    """traceId only when the payload holds a non-blank string."""
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry.")
+    await chat.factory.delivery_failure(
+        await chat.factory.run(chat.session), reply, trace_id=trace_id
+    )
+
+    error = (await _runtime_errors(chat))[str(reply.id)]
+
+    assert error is not None and error["traceId"] is None
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param({"failure_code": ""}, id="empty-code"),
+        pytest.param({"failure_code": "  "}, id="blank-code"),
+        pytest.param({"failure_code": None}, id="null-code"),
+        pytest.param({"failure_code": 500}, id="numeric-code"),
+        pytest.param({"failure_message": ""}, id="empty-message"),
+        pytest.param({"failure_message": "\n\t"}, id="blank-message"),
+        pytest.param({"failure_message": None}, id="null-message"),
+        pytest.param({"lifecycle_status": "completed"}, id="not-failed"),
+        pytest.param({"lifecycle_status": None}, id="no-lifecycle-status"),
+    ],
+)
+async def test_a_failure_missing_a_field_is_ignored(chat: Chat, payload: dict[str, Any]) -> None:
+    """An event without a non-blank code and message, or not failed, records no error."""
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry.")
+    await chat.factory.delivery_failure(await chat.factory.run(chat.session), reply, **payload)
+
+    assert await _runtime_errors(chat) == {str(reply.id): None}
+
+
+@pytest.mark.parametrize(
+    "message_id",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("   ", id="blank"),
+        pytest.param(None, id="null"),
+        pytest.param("not-a-message", id="another-message"),
+    ],
+)
+async def test_a_failure_naming_no_message_is_ignored(chat: Chat, message_id: Any) -> None:
+    """The event must name the message, by its id."""
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry.")
+    await chat.factory.delivery_failure(
+        await chat.factory.run(chat.session), reply, message_id=message_id
+    )
+
+    assert await _runtime_errors(chat) == {str(reply.id): None}
+
+
+async def test_only_delivery_events_record_failures(chat: Chat) -> None:
+    """The same payload under another event type is no runtime error."""
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry.")
+    run = await chat.factory.run(chat.session)
+    await chat.factory.delivery_failure(run, reply, event_type="run_failed")
+
+    assert await _runtime_errors(chat) == {str(reply.id): None}
+
+
+async def test_a_failure_recorded_by_another_sessions_run_is_ignored(chat: Chat) -> None:
+    """Only runs of the message's own session count."""
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry.")
+    elsewhere = await chat.factory.session(chat.agent, chat.reader)
+    await chat.factory.delivery_failure(await chat.factory.run(elsewhere), reply)
+
+    assert await _runtime_errors(chat) == {str(reply.id): None}
+
+
+async def test_the_latest_failure_of_a_message_wins(chat: Chat) -> None:
+    """Of several failures recorded for one message, the last recorded."""
+    reply = await chat.factory.message(chat.session, "assistant", "Sorry.")
+    run = await chat.factory.run(chat.session)
+    await chat.factory.delivery_failure(run, reply, failure_code="first")
+    retry = await chat.factory.run(chat.session)
+    await chat.factory.delivery_failure(retry, reply, failure_code="second")
+
+    error = (await _runtime_errors(chat))[str(reply.id)]
+
+    assert (error["code"], error["runId"]) == ("second", str(retry.id))
+
+
+@pytest.mark.parametrize("role", ["user", "system", "tool_call"])
+async def test_only_assistant_messages_have_runtime_errors(chat: Chat, role: str) -> None:
+    """A failure naming a message of another role is not shown."""
+    message = await chat.factory.message(chat.session, role, "{}")
+    await chat.factory.delivery_failure(await chat.factory.run(chat.session), message)
+
+    assert await _runtime_errors(chat) == {str(message.id): None}
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        pytest.param({"session_type": "a2a", "source_channel": "agent"}, id="agent-to-agent"),
+        pytest.param({"is_group": True}, id="group"),
+        pytest.param({"source_channel": "trigger"}, id="trigger"),
+    ],
+)
+async def test_other_kinds_of_session_have_no_runtime_errors(
+    api: Api, factory: Factory, columns: dict[str, Any]
+) -> None:
+    """Runtime errors are shown in direct sessions only."""
+    chat = await _chat(api, factory, **columns)
+    reply = await factory.message(chat.session, "assistant", "Sorry.")
+    await factory.delivery_failure(await factory.run(chat.session), reply)
+
+    assert await _runtime_errors(chat) == {str(reply.id): None}
+
+
+async def test_a_page_reads_its_runtime_errors_in_one_statement(
+    chat: Chat, database: Database
+) -> None:
+    """However many assistant messages a page holds, their failures cost one statement."""
+    replies = [await chat.factory.message(chat.session, "assistant", f"r{n}") for n in range(30)]
+    run = await chat.factory.run(chat.session)
+    for reply in replies[::3]:
+        await chat.factory.delivery_failure(run, reply)
+
+    with count_statements(database) as log:
+        errors = await _runtime_errors(chat)
+
+    assert [errors[str(reply.id)] is not None for reply in replies] == [
+        n % 3 == 0 for n in range(30)
+    ]
+    failure_reads = [sql for sql in log.statements if "agent_run_events" in sql]
+    assert len(failure_reads) == 1, str(log)

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from db.engine import Database
 from db.models import Agent, ChatSession, User
-from tests.api import Api, error_codes
+from tests.api import Api, count_statements, error_codes
 from tests.dangling import add_dangling
 from tests.factories import T0, Factory
 
@@ -49,6 +49,7 @@ query SessionFields($agentId: ID!, $sessionId: ID!) {
       id agentId userId user { id displayName }
       displayName sourceChannel title createdAt lastMessageAt messageCount
       participantType peerAgentId peerAgentName isGroup groupName
+      kind isPrimary unreadCount lastReadAt updatedAt
     }
   }
 }
@@ -135,6 +136,7 @@ def _mine(**columns: Any) -> Builder:
 
 
 async def _assistant_only(world: World) -> ChatSession:
+    """The viewer's direct session in which only the agent has written."""
     session = await world.factory.session(world.agent, world.viewer)
     await world.factory.message(session, "assistant", "orphan reply")
     await world.factory.message(session, "system", "note")
@@ -169,27 +171,37 @@ async def _viewer_as_peer_on_web(world: World) -> ChatSession:
     return await _with_user_message(world, session)
 
 
+async def _in_another_tenant(world: World) -> ChatSession:
+    """A session of the agent stored under another tenant (the platform never lists it)."""
+    elsewhere = await world.factory.tenant("Elsewhere")
+    session = await world.factory.session(world.agent, world.viewer, tenant_id=elsewhere.id)
+    return await _with_user_message(world, session)
+
+
 @pytest.mark.parametrize(
     ("build", "listed"),
     [
         pytest.param(_mine(), True, id="web"),
         pytest.param(_mine(source_channel="feishu"), True, id="feishu"),
         pytest.param(_mine(source_channel="slack"), True, id="slack"),
+        pytest.param(_mine(source_channel="agent"), True, id="direct-on-the-agent-channel"),
+        pytest.param(_assistant_only, True, id="only-the-agent-wrote"),
+        pytest.param(_user_message_for_another_agent, True, id="message-of-another-agent"),
         pytest.param(_mine(is_group=True, group_name="#ops"), False, id="group"),
         pytest.param(_mine(source_channel="trigger"), False, id="trigger"),
-        pytest.param(_mine(source_channel="agent"), False, id="agent-channel-without-peer"),
-        pytest.param(_assistant_only, False, id="no-user-message"),
-        pytest.param(_user_message_for_another_agent, False, id="user-message-of-another-agent"),
+        pytest.param(_mine(session_type="a2a", source_channel="agent"), False, id="agent-to-agent"),
+        pytest.param(_mine(deleted_at=T0), False, id="deleted"),
+        pytest.param(_in_another_tenant, False, id="another-tenant"),
         pytest.param(_empty, False, id="empty"),
         pytest.param(_strangers, False, id="another-users"),
         pytest.param(_with_another_agent, False, id="with-another-agent"),
         pytest.param(_viewer_as_peer_on_web, False, id="agent-is-only-the-peer"),
     ],
 )
-async def test_mine_lists_own_one_to_one_sessions_with_a_user_message(
+async def test_mine_lists_own_active_direct_sessions_with_a_message(
     api: Api, world: World, build: Builder, listed: bool
 ) -> None:
-    """MINE keeps the viewer's non-group, non-agent, non-trigger sessions the user spoke in."""
+    """MINE keeps the viewer's active direct sessions of the agent that hold any message."""
     baseline = await _mine()(world)
     session = await build(world)
 
@@ -221,12 +233,12 @@ def _of_agent(messages: tuple[str, ...] = ("user",), **columns: Any) -> Builder:
     return build
 
 
-def _with_peer(channel: str, messages: tuple[str, ...] = ("assistant",)) -> Builder:
+def _with_peer(channel: str, messages: tuple[str, ...] = ("assistant",), **columns: Any) -> Builder:
     """A session of the other agent in which the agent is the peer."""
 
     async def build(world: World) -> ChatSession:
         session = await world.factory.session(
-            world.other_agent, source_channel=channel, peer_agent_id=world.agent.id
+            world.other_agent, source_channel=channel, peer_agent_id=world.agent.id, **columns
         )
         for role in messages:
             await world.factory.message(session, role, "text")
@@ -244,6 +256,11 @@ async def _own_peer(world: World) -> ChatSession:
     return session
 
 
+def _a2a_with_peer(channel: str = "agent", **columns: Any) -> Builder:
+    """An agent-to-agent session of the other agent whose peer is the agent."""
+    return _with_peer(channel, session_type="a2a", **columns)
+
+
 @pytest.mark.parametrize(
     ("build", "listed"),
     [
@@ -254,18 +271,22 @@ async def _own_peer(world: World) -> ChatSession:
         pytest.param(_of_agent(("assistant",)), True, id="assistant-only"),
         pytest.param(_of_agent(("system",)), True, id="system-only"),
         pytest.param(_user_message_for_another_agent, True, id="message-of-another-agent"),
-        pytest.param(_of_agent(source_channel="agent"), True, id="agent-channel-without-peer"),
+        pytest.param(_of_agent(source_channel="agent"), True, id="direct-on-the-agent-channel"),
         pytest.param(_with_peer("agent"), True, id="agent-is-the-peer"),
+        pytest.param(_a2a_with_peer("web"), True, id="a2a-peer-on-web"),
         pytest.param(_with_peer("agent", ()), False, id="empty-with-agent-as-peer"),
-        pytest.param(_with_peer("web"), False, id="peer-on-another-channel"),
+        pytest.param(_with_peer("web"), False, id="peer-of-a-direct-session"),
+        pytest.param(_of_agent(deleted_at=T0), False, id="deleted"),
+        pytest.param(_a2a_with_peer(deleted_at=T0), False, id="deleted-with-agent-as-peer"),
+        pytest.param(_in_another_tenant, False, id="another-tenant"),
         pytest.param(_of_agent(()), False, id="empty"),
         pytest.param(_with_another_agent, False, id="with-another-agent"),
     ],
 )
-async def test_all_lists_every_session_with_a_message(
+async def test_all_lists_every_active_session_with_a_message(
     api: Api, world: World, build: Builder, listed: bool
 ) -> None:
-    """ALL keeps every non-empty session of the agent and agent-to-agent ones it is peer of."""
+    """ALL keeps the agent's active sessions with a message, and a2a ones it is peer of."""
     baseline = await _mine()(world)
     session = await build(world)
 
@@ -273,6 +294,14 @@ async def test_all_lists_every_session_with_a_message(
 
     expected = [session, baseline] if listed else [baseline]
     assert ids == [str(s.id) for s in expected]
+
+
+async def test_an_a2a_peer_session_of_another_tenant_is_not_listed(api: Api, world: World) -> None:
+    """Where the agent is the peer, the session must be in the viewer's tenant too."""
+    elsewhere = await world.factory.tenant("Elsewhere")
+    await _a2a_with_peer(tenant_id=elsewhere.id)(world)
+
+    assert await _listed_ids(api, world.agent, world.creator, "ALL") == []
 
 
 async def test_the_peer_agent_lists_an_agent_to_agent_session_too(api: Api, world: World) -> None:
@@ -669,6 +698,59 @@ async def test_a_session_is_found_through_its_peer_agent(
     assert body["data"] == {"agent": {"session": {"id": str(session.id)}}}
 
 
+async def test_a_deleted_session_is_not_found(api: Api, world: World) -> None:
+    """A soft-deleted session is gone, to its owner and to the agent's creator alike."""
+    session = await world.factory.session(world.agent, world.viewer, messages=2, deleted_at=T0)
+
+    for reader in (world.viewer, world.creator):
+        body = await _session(api, world.agent, session.id, reader)
+
+        assert body["data"] == {"agent": {"session": None}}
+        assert error_codes(body) == ["NOT_FOUND"]
+
+
+async def test_a_deleted_session_read_through_its_peer_is_not_found(api: Api, world: World) -> None:
+    """Deleted means deleted through either agent."""
+    session = await world.factory.session(
+        world.other_agent, source_channel="agent", peer_agent_id=world.agent.id, deleted_at=T0
+    )
+
+    body = await _session(api, world.agent, session.id, world.creator)
+
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
+async def test_another_tenants_session_is_not_found_as_an_unknown_one(
+    api: Api, world: World
+) -> None:
+    """A session stored under another tenant answers exactly as an id that names nothing."""
+    elsewhere = await world.factory.tenant("Elsewhere")
+    foreign = await world.factory.session(
+        world.agent, world.viewer, messages=1, tenant_id=elsewhere.id
+    )
+
+    unknown = await _session(api, world.agent, uuid.uuid4(), world.creator)
+    other_tenant = await _session(api, world.agent, foreign.id, world.creator)
+
+    assert other_tenant["data"] == unknown["data"] == {"agent": {"session": None}}
+    assert [e["message"] for e in other_tenant["errors"]] == ["Session not found."]
+    assert [e["message"] for e in unknown["errors"]] == ["Session not found."]
+    assert error_codes(other_tenant) == error_codes(unknown) == ["NOT_FOUND"]
+
+
+async def test_another_tenants_agent_hides_its_sessions_from_a_platform_admin(
+    api: Api, world: World
+) -> None:
+    """A platform admin of another tenant reads neither the agent nor its sessions."""
+    session = await _mine()(world)
+    root = await world.factory.user(await world.factory.tenant("Root"), role="platform_admin")
+
+    body = await _session(api, world.agent, session.id, root)
+
+    assert body["data"] == {"agent": None}
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
 # --- Session fields ------------------------------------------------------------------
 
 
@@ -704,8 +786,34 @@ async def test_a_user_session_reads_as_stored(api: Api, world: World) -> None:
         "peerAgentName": None,
         "isGroup": False,
         "groupName": None,
+        "kind": "DIRECT",
+        "isPrimary": False,
+        "unreadCount": 3,
+        "lastReadAt": None,
+        "updatedAt": _iso(session.updated_at),
     }
     assert body["data"]["agent"]["session"]["createdAt"].endswith("+00:00")
+
+
+async def test_platform_columns_read_as_stored(api: Api, world: World) -> None:
+    """isPrimary, lastReadAt (last_read_at_by_user) and updatedAt are the stored values."""
+    read_at, updated_at = T0 + timedelta(hours=1), T0 + timedelta(hours=2)
+    session = await world.factory.session(
+        world.agent,
+        world.viewer,
+        is_primary=True,
+        last_read_at_by_user=read_at,
+        updated_at=updated_at,
+    )
+
+    body = await _session(api, world.agent, session.id, world.viewer)
+
+    node = body["data"]["agent"]["session"]
+    assert (node["isPrimary"], node["lastReadAt"], node["updatedAt"]) == (
+        True,
+        _iso(read_at),
+        _iso(updated_at),
+    )
 
 
 async def test_timestamps_keep_microseconds_and_read_as_utc(api: Api, world: World) -> None:
@@ -717,8 +825,10 @@ async def test_timestamps_keep_microseconds_and_read_as_utc(api: Api, world: Wor
 
     node = body["data"]["agent"]["session"]
     assert node["createdAt"] == "2026-03-03T23:36:07.123456+00:00"
+    assert node["updatedAt"] == "2026-03-03T23:36:07.123456+00:00"
     assert node["lastMessageAt"] is None
     assert node["messageCount"] == 0
+    assert node["unreadCount"] == 0
 
 
 async def _set_user(database: Database, user: User, **values: Any) -> None:
@@ -759,12 +869,27 @@ async def test_a_session_without_owner_is_unknown(api: Api, world: World) -> Non
     assert (node["userId"], node["user"], node["displayName"]) == (None, None, "Unknown")
 
 
+def _stored(world: World, **columns: Any) -> ChatSession:
+    """A session row of the agent's tenant, to be written by `add_dangling`."""
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "tenant_id": world.agent.tenant_id,
+        "session_type": "direct",
+        "agent_id": world.agent.id,
+        "title": "New Session",
+        "source_channel": "web",
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    return ChatSession(**(values | columns))
+
+
 async def test_a_session_whose_owner_is_gone_is_unknown(
     api: Api, world: World, database: Database
 ) -> None:
     """An owner id that names no user: user is null and the list calls it 'Unknown'."""
     gone = uuid.uuid4()
-    session = ChatSession(id=uuid.uuid4(), agent_id=world.agent.id, user_id=gone, created_at=T0)
+    session = _stored(world, user_id=gone)
     await add_dangling(database, session)
 
     body = await _session(api, world.agent, session.id, world.creator)
@@ -799,17 +924,93 @@ async def test_a_group_session_is_named_after_the_group(
 
     node = body["data"]["agent"]["session"]
     assert node["displayName"] == expected
-    assert (node["participantType"], node["isGroup"], node["groupName"]) == (
+    assert (node["participantType"], node["isGroup"], node["groupName"], node["kind"]) == (
         "GROUP",
         True,
         group_name,
+        "GROUP",
     )
     assert (node["peerAgentId"], node["peerAgentName"]) == (None, None)
     assert node["user"] == {"id": str(world.viewer.id), "displayName": "Viewer"}
 
 
-async def test_an_agent_to_agent_session_names_both_agents(api: Api, world: World) -> None:
-    """'Agent <agent> - <peer>', AGENT, and the peer's id and name, read through either agent."""
+# --- kinds and the agent-to-agent peer -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("columns", "kind", "participant_type", "is_group"),
+    [
+        pytest.param({"session_type": "direct"}, "DIRECT", "USER", False, id="direct"),
+        pytest.param(
+            {"session_type": "group", "is_group": True}, "GROUP", "GROUP", True, id="group"
+        ),
+        pytest.param(
+            {"session_type": "group", "is_group": False},
+            "GROUP",
+            "GROUP",
+            True,
+            id="group-without-the-flag",
+        ),
+        pytest.param(
+            {"session_type": "direct", "is_group": True},
+            "DIRECT",
+            "USER",
+            False,
+            id="flag-without-the-group-type",
+        ),
+        pytest.param(
+            {"session_type": "a2a", "source_channel": "agent", "peer": True},
+            "AGENT_TO_AGENT",
+            "AGENT",
+            False,
+            id="a2a",
+        ),
+        pytest.param(
+            {"session_type": "a2a", "source_channel": "web", "peer": True},
+            "AGENT_TO_AGENT",
+            "AGENT",
+            False,
+            id="a2a-on-another-channel",
+        ),
+        pytest.param(
+            {"session_type": "trigger", "source_channel": "trigger"},
+            "TRIGGER",
+            "USER",
+            False,
+            id="trigger",
+        ),
+    ],
+)
+async def test_the_kind_follows_the_session_type(
+    api: Api,
+    world: World,
+    columns: dict[str, Any],
+    kind: str,
+    participant_type: str,
+    is_group: bool,
+) -> None:
+    """kind, participantType and isGroup come from session_type alone."""
+    columns = dict(columns)  # the parameter is shared by every backend's run
+    if columns.pop("peer", False):
+        columns["peer_agent_id"] = world.other_agent.id
+    session = await world.factory.session(world.agent, world.viewer, **columns)
+
+    body = await _session(api, world.agent, session.id, world.creator)
+
+    node = body["data"]["agent"]["session"]
+    assert (node["kind"], node["participantType"], node["isGroup"]) == (
+        kind,
+        participant_type,
+        is_group,
+    )
+    has_peer = kind == "AGENT_TO_AGENT"
+    assert node["peerAgentId"] == (str(world.other_agent.id) if has_peer else None)
+
+
+async def test_an_agent_to_agent_session_is_seen_from_the_agent_read_through(
+    api: Api, world: World
+) -> None:
+    """peerAgentId is the other agent of the two; displayName names them in stored order."""
     session = await world.factory.session(
         world.agent, source_channel="agent", peer_agent_id=world.other_agent.id
     )
@@ -817,18 +1018,47 @@ async def test_an_agent_to_agent_session_names_both_agents(api: Api, world: Worl
     own = await _session(api, world.agent, session.id, world.creator)
     peer = await _session(api, world.other_agent, session.id, world.creator)
 
-    for body in (own, peer):
+    for body, other in ((own, world.other_agent), (peer, world.agent)):
         node = body["data"]["agent"]["session"]
         assert node["displayName"] == "Agent Atlas - Scribe"
         assert node["participantType"] == "AGENT"
-        assert node["peerAgentId"] == str(world.other_agent.id)
-        assert node["peerAgentName"] == "Scribe"
+        assert node["kind"] == "AGENT_TO_AGENT"
+        assert node["peerAgentId"] == str(other.id)
+        assert node["peerAgentName"] == other.name
         assert node["agentId"] == str(world.agent.id)
         assert node["user"] is None
 
 
-async def test_a_group_agent_to_agent_session_is_a_group(api: Api, world: World) -> None:
-    """GROUP wins over AGENT, but the peer and the agent-to-agent name stay."""
+async def test_an_agent_to_agent_session_in_both_agents_lists(api: Api, world: World) -> None:
+    """Each agent's ALL list shows the session with the other agent as its peer."""
+    session = await world.factory.session(
+        world.agent, source_channel="agent", peer_agent_id=world.other_agent.id
+    )
+    await world.factory.message(session, "assistant", "ping")
+    query = """
+    query Peers($agentId: ID!) {
+      agent(id: $agentId) {
+        sessions(scope: ALL) { nodes { id displayName peerAgentId peerAgentName unreadCount } }
+      }
+    }
+    """
+
+    for reader, other in ((world.agent, world.other_agent), (world.other_agent, world.agent)):
+        body = await api.query(query, {"agentId": str(reader.id)}, user=world.creator)
+
+        assert body["data"]["agent"]["sessions"]["nodes"] == [
+            {
+                "id": str(session.id),
+                "displayName": "Agent Atlas - Scribe",
+                "peerAgentId": str(other.id),
+                "peerAgentName": other.name,
+                "unreadCount": 0,
+            }
+        ]
+
+
+async def test_a_group_with_a_stored_peer_is_a_group(api: Api, world: World) -> None:
+    """A group session is a group, whatever peer it stores: no peer, the group's name."""
     session = await world.factory.session(
         world.agent,
         source_channel="agent",
@@ -840,21 +1070,15 @@ async def test_a_group_agent_to_agent_session_is_a_group(api: Api, world: World)
     body = await _session(api, world.agent, session.id, world.creator)
 
     node = body["data"]["agent"]["session"]
-    assert node["participantType"] == "GROUP"
-    assert node["displayName"] == "Agent Atlas - Scribe"
-    assert (node["peerAgentId"], node["peerAgentName"]) == (str(world.other_agent.id), "Scribe")
+    assert (node["kind"], node["participantType"], node["isGroup"]) == ("GROUP", "GROUP", True)
+    assert node["displayName"] == "#bots"
+    assert (node["peerAgentId"], node["peerAgentName"]) == (None, None)
 
 
 async def test_a_missing_peer_agent_reads_agent(api: Api, world: World, database: Database) -> None:
     """A peer agent that is gone is named 'Agent'; its stored id is kept."""
     gone = uuid.uuid4()
-    session = ChatSession(
-        id=uuid.uuid4(),
-        agent_id=world.agent.id,
-        source_channel="agent",
-        peer_agent_id=gone,
-        created_at=T0,
-    )
+    session = _stored(world, session_type="a2a", source_channel="agent", peer_agent_id=gone)
     await add_dangling(database, session)
 
     body = await _session(api, world.agent, session.id, world.creator)
@@ -868,13 +1092,14 @@ async def test_a_missing_peer_agent_reads_agent(api: Api, world: World, database
 async def test_a_missing_owning_agent_reads_agent_through_the_peer(
     api: Api, world: World, database: Database
 ) -> None:
-    """Read through the peer, a session whose own agent is gone is 'Agent Agent - <peer>'."""
-    session = ChatSession(
-        id=uuid.uuid4(),
-        agent_id=uuid.uuid4(),
+    """Read through the peer, a session whose own agent is gone: that agent is the peer."""
+    gone = uuid.uuid4()
+    session = _stored(
+        world,
+        session_type="a2a",
+        agent_id=gone,
         source_channel="agent",
         peer_agent_id=world.agent.id,
-        created_at=T0,
     )
     await add_dangling(database, session)
 
@@ -882,7 +1107,18 @@ async def test_a_missing_owning_agent_reads_agent_through_the_peer(
 
     node = body["data"]["agent"]["session"]
     assert node["displayName"] == "Agent Agent - Atlas"
-    assert node["peerAgentName"] == "Atlas"
+    assert (node["peerAgentId"], node["peerAgentName"]) == (str(gone), "Agent")
+
+
+async def test_an_agent_to_agent_session_without_a_peer(api: Api, world: World) -> None:
+    """No stored peer: no peer id, and the peer is named 'Agent'."""
+    session = await world.factory.session(world.agent, session_type="a2a", source_channel="agent")
+
+    body = await _session(api, world.agent, session.id, world.creator)
+
+    node = body["data"]["agent"]["session"]
+    assert (node["peerAgentId"], node["peerAgentName"]) == (None, "Agent")
+    assert node["displayName"] == "Agent Atlas - Agent"
 
 
 @pytest.mark.parametrize(
@@ -890,12 +1126,16 @@ async def test_a_missing_owning_agent_reads_agent_through_the_peer(
     [
         pytest.param({"source_channel": "agent"}, id="agent-channel-without-peer"),
         pytest.param({"source_channel": "web", "peer_agent_id": "other"}, id="peer-on-web"),
+        pytest.param(
+            {"source_channel": "agent", "peer_agent_id": "other", "session_type": "direct"},
+            id="direct-with-agent-channel-and-peer",
+        ),
     ],
 )
 async def test_only_agent_to_agent_sessions_have_a_peer(
     api: Api, world: World, columns: dict[str, Any]
 ) -> None:
-    """Without both the 'agent' channel and a peer, a session is a user session."""
+    """A session of any other kind is a user session, whatever its channel and peer."""
     if columns.get("peer_agent_id") == "other":
         columns = {**columns, "peer_agent_id": world.other_agent.id}
     session = await world.factory.session(world.agent, world.viewer, **columns)
@@ -906,3 +1146,157 @@ async def test_only_agent_to_agent_sessions_have_a_peer(
     assert (node["peerAgentId"], node["peerAgentName"]) == (None, None)
     assert node["participantType"] == "USER"
     assert node["displayName"] == "Viewer"
+
+
+# --- unread counts ---------------------------------------------------------------------
+
+UNREAD = """
+query Unread($agentId: ID!, $scope: SessionScope!) {
+  agent(id: $agentId) { sessions(scope: $scope) { nodes { id unreadCount } } }
+}
+"""
+
+
+async def _conversation(world: World, session: ChatSession) -> None:
+    """One message of each role, the user's first."""
+    for role in ("user", "assistant", "system", "tool_call"):
+        await world.factory.message(session, role, "{}")
+
+
+async def _unread(api: Api, world: World, session: ChatSession, user: User) -> int:
+    body = await _session(api, world.agent, session.id, user)
+    assert "errors" not in body, body
+    return body["data"]["agent"]["session"]["unreadCount"]
+
+
+async def test_never_read_counts_every_agent_side_message(api: Api, world: World) -> None:
+    """Without a last read, assistant, system and tool-call messages are all unread."""
+    session = await world.factory.session(world.agent, world.viewer)
+    await _conversation(world, session)
+    await _conversation(world, session)
+
+    assert await _unread(api, world, session, world.viewer) == 6
+
+
+async def test_only_messages_after_the_last_read_are_unread(api: Api, world: World) -> None:
+    """Messages up to and at last_read_at_by_user are read; later ones are not."""
+    session = await world.factory.session(world.agent, world.viewer)
+    await _conversation(world, session)
+    read_at = world.factory.tick()
+    await world.factory.message(session, "assistant", "at the read", created_at=read_at)
+    async with world.factory.database.transaction() as db:
+        await db.execute(
+            update(ChatSession)
+            .where(ChatSession.id == session.id)
+            .values(last_read_at_by_user=read_at)
+        )
+    before = await _unread(api, world, session, world.viewer)
+
+    await world.factory.message(session, "user", "and another thing")
+    await world.factory.message(session, "assistant", "new")
+    await world.factory.message(session, "tool_call", "{}")
+
+    assert before == 0
+    assert await _unread(api, world, session, world.viewer) == 2
+
+
+@pytest.mark.parametrize(
+    ("owner", "columns"),
+    [
+        pytest.param("stranger", {}, id="another-users-direct"),
+        pytest.param("viewer", {"is_group": True}, id="own-group"),
+        pytest.param("viewer", {"source_channel": "trigger"}, id="own-trigger"),
+        pytest.param("viewer", {"source_channel": "agent", "peer_agent_id": "other"}, id="own-a2a"),
+    ],
+)
+async def test_other_sessions_have_no_unread_messages(
+    api: Api, world: World, owner: str, columns: dict[str, Any]
+) -> None:
+    """Only the viewer's own direct sessions count unread messages; the rest read 0."""
+    if columns.get("peer_agent_id") == "other":
+        columns = {**columns, "peer_agent_id": world.other_agent.id}
+    session = await world.factory.session(world.agent, getattr(world, owner), **columns)
+    await _conversation(world, session)
+
+    assert await _unread(api, world, session, world.admin) == 0
+    assert (
+        await _unread(api, world, session, world.viewer if owner == "viewer" else world.creator)
+        == 0
+    )
+
+
+async def test_mine_lists_a_session_only_the_agent_wrote_with_its_unread_count(
+    api: Api, world: World
+) -> None:
+    """A direct session the agent opened is the owner's, with everything in it unread."""
+    greeted = await _assistant_only(world)
+    spoken = await world.factory.session(
+        world.agent, world.viewer, last_read_at_by_user=world.factory.tick()
+    )
+    await _conversation(world, spoken)
+
+    body = await api.query(
+        UNREAD, {"agentId": str(world.agent.id), "scope": "MINE"}, user=world.viewer
+    )
+
+    assert body["data"]["agent"]["sessions"]["nodes"] == [
+        {"id": str(spoken.id), "unreadCount": 3},
+        {"id": str(greeted.id), "unreadCount": 2},
+    ]
+
+
+async def test_the_all_list_counts_unread_for_the_viewers_own_sessions_only(
+    api: Api, world: World
+) -> None:
+    """In ALL, an admin's own direct session counts; other users' read 0."""
+    own = await world.factory.session(world.agent, world.admin)
+    await _conversation(world, own)
+    theirs = await world.factory.session(world.agent, world.viewer)
+    await _conversation(world, theirs)
+
+    body = await api.query(
+        UNREAD, {"agentId": str(world.agent.id), "scope": "ALL"}, user=world.admin
+    )
+
+    assert body["data"]["agent"]["sessions"]["nodes"] == [
+        {"id": str(theirs.id), "unreadCount": 0},
+        {"id": str(own.id), "unreadCount": 3},
+    ]
+
+
+# --- reading never writes --------------------------------------------------------------
+
+EVERYTHING = """
+query Everything($agentId: ID!, $sessionId: ID!) {
+  agent(id: $agentId) {
+    mine: sessions(scope: MINE) { totalCount nodes { id unreadCount messageCount } }
+    all: sessions(scope: ALL) { totalCount nodes { id unreadCount displayName } }
+    session(id: $sessionId) {
+      unreadCount lastReadAt updatedAt
+      messages(last: 50) { totalCount nodes { id runtimeError { code } toolCall { name } } }
+    }
+  }
+}
+"""
+
+
+async def test_reading_sends_no_write(api: Api, world: World, database: Database) -> None:
+    """The owner reads lists, a session and its messages without one write."""
+    session = await world.factory.session(world.agent, world.admin)
+    await _conversation(world, session)
+    variables = {"agentId": str(world.agent.id), "sessionId": str(session.id)}
+
+    with count_statements(database) as log:
+        body = await api.query(EVERYTHING, variables, user=world.admin)
+    again = await api.query(EVERYTHING, variables, user=world.admin)
+
+    assert "errors" not in body, body
+    assert body == again
+    assert body["data"]["agent"]["session"]["unreadCount"] == 3
+    assert body["data"]["agent"]["session"]["lastReadAt"] is None
+    writes = [
+        sql
+        for sql in log.statements
+        if sql.split()[0].upper() in {"INSERT", "UPDATE", "DELETE", "MERGE", "BEGIN"}
+    ]
+    assert writes == [], str(log)

@@ -62,6 +62,26 @@ def _call(name: str, args: Any = None) -> ToolCallData:
             id="non-string-name-and-status",
         ),
         pytest.param(
+            '{"tool_name": "b", "arguments": [1], "reasoning_content": "r", "tool_call_id": "c"}',
+            ToolCallData("b", [1], "done", "", thinking="r", call_id="c"),
+            id="platform-names",
+        ),
+        pytest.param(
+            '{"name": "a", "tool_name": "b", "args": {"x": 1}, "arguments": {"x": 2}}',
+            ToolCallData("a", {"x": 1}, "done", ""),
+            id="name-and-args-first",
+        ),
+        pytest.param(
+            '{"name": "", "tool_name": "b", "args": {}, "arguments": {"x": 2}}',
+            ToolCallData("b", {"x": 2}, "done", ""),
+            id="empty-values-count-as-none",
+        ),
+        pytest.param(
+            '{"reasoning_content": null, "tool_call_id": 12}',
+            ToolCallData("", None, "done", "", thinking="", call_id="12"),
+            id="null-thinking-and-numeric-call-id",
+        ),
+        pytest.param(
             '{"args": {"big": 123456789012345678901234567890, "ok": 9223372036854775807}}',
             ToolCallData("", {"big": 1.2345678901234568e29, "ok": 2**63 - 1}, "done", ""),
             id="integers-past-64-bits-become-floats",

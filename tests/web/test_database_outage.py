@@ -1,14 +1,12 @@
 """The server outlives a database outage: clean errors while it lasts, no restart after it.
 
-The outage is a TCP proxy between the app and PostgreSQL that the test cuts (closing its
-listener and every live connection) and restores on the same port, so the shared
-PostgreSQL server other tests use keeps running.
+The outage is a TCP proxy between the app and PostgreSQL (`tests/proxy.py`) that the
+test cuts and restores on the same port.
 """
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +20,7 @@ from settings import Settings
 from tests.api import Api
 from tests.databases import POSTGRES_URL
 from tests.factories import Factory
+from tests.proxy import DatabaseProxy
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)"),
@@ -36,65 +35,19 @@ mutation Create($agent: ID!) { createSession(agentId: $agent, title: "During") {
 """
 
 
-class CuttableProxy:
-    """Forwards 127.0.0.1:<port> to the database server until it is cut."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.upstream = (host, port)
-        self.port = 0
-        self.server: asyncio.Server | None = None
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def cut(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in list(self.writers):
-            writer.transport.abort()
-        await self.server.wait_closed()
-
-    async def _link(self, client_reader: Any, client_writer: asyncio.StreamWriter) -> None:
-        try:
-            server_reader, server_writer = await asyncio.open_connection(*self.upstream)
-        except OSError:
-            client_writer.transport.abort()
-            return
-        self.writers |= {client_writer, server_writer}
-        try:
-            await asyncio.gather(
-                self._pipe(client_reader, server_writer), self._pipe(server_reader, client_writer)
-            )
-        finally:
-            self.writers -= {client_writer, server_writer}
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.transport.abort()
-
-
 @pytest.fixture
-async def proxy(database: Database) -> AsyncIterator[CuttableProxy]:
+async def proxy(database: Database) -> AsyncIterator[DatabaseProxy]:
     url = database.engine.url
-    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy = DatabaseProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
     yield proxy
-    if proxy.server is not None and proxy.server.is_serving():
+    if proxy.serving:
         await proxy.cut()
 
 
 @pytest.fixture
 async def proxied_api(
-    database: Database, settings: Settings, proxy: CuttableProxy
+    database: Database, settings: Settings, proxy: DatabaseProxy
 ) -> AsyncIterator[Api]:
     """The app, reaching the test database through the proxy only."""
     url = make_url(database.engine.url).set(host="127.0.0.1", port=proxy.port)
@@ -112,7 +65,7 @@ async def session_count(database: Database) -> int:
 
 async def test_the_server_rides_out_a_database_outage(
     proxied_api: Api,
-    proxy: CuttableProxy,
+    proxy: DatabaseProxy,
     factory: Factory,
     database: Database,
     caplog: pytest.LogCaptureFixture,
@@ -164,7 +117,7 @@ async def test_the_server_rides_out_a_database_outage(
 
 
 async def test_connections_left_dead_by_an_idle_outage_are_replaced(
-    proxied_api: Api, proxy: CuttableProxy, factory: Factory
+    proxied_api: Api, proxy: DatabaseProxy, factory: Factory
 ) -> None:
     """An outage that no request saw leaves dead pooled connections: pre-ping replaces them."""
     tenant = await factory.tenant()

@@ -22,7 +22,14 @@ from .delete_session import (
     DeleteSessionDeleteSessionForbiddenError,
     DeleteSessionDeleteSessionNotFoundError,
 )
-from .enums import AgentAccess, MessageRole, ParticipantType, SessionScope, UserRole
+from .enums import (
+    AgentAccess,
+    MessageRole,
+    ParticipantType,
+    SessionKind,
+    SessionScope,
+    UserRole,
+)
 from .exceptions import (
     GraphQLClientError,
     GraphQLClientGraphQLError,
@@ -35,7 +42,14 @@ from .fragments import (
     ChatMessagePartsTextPart,
     ChatMessagePartsToolCallPart,
     ChatMessagePartsToolCallPartToolCall,
+    ChatMessageRuntimeError,
     SessionListItem,
+)
+from .mark_session_read import (
+    MarkSessionRead,
+    MarkSessionReadMarkSessionReadForbiddenError,
+    MarkSessionReadMarkSessionReadNotFoundError,
+    MarkSessionReadMarkSessionReadSession,
 )
 from .rename_session import (
     RenameSession,
@@ -62,6 +76,7 @@ __all__ = [
     "ChatMessagePartsTextPart",
     "ChatMessagePartsToolCallPart",
     "ChatMessagePartsToolCallPartToolCall",
+    "ChatMessageRuntimeError",
     "ChatView",
     "ChatViewAgent",
     "ChatViewAgentSession",
@@ -82,6 +97,10 @@ __all__ = [
     "GraphQLClientGraphQLMultiError",
     "GraphQLClientHttpError",
     "GraphQLClientInvalidResponseError",
+    "MarkSessionRead",
+    "MarkSessionReadMarkSessionReadForbiddenError",
+    "MarkSessionReadMarkSessionReadNotFoundError",
+    "MarkSessionReadMarkSessionReadSession",
     "MessageRole",
     "ParticipantType",
     "RenameSession",
@@ -89,6 +108,7 @@ __all__ = [
     "RenameSessionRenameSessionNotFoundError",
     "RenameSessionRenameSessionSession",
     "RenameSessionRenameSessionValidationError",
+    "SessionKind",
     "SessionList",
     "SessionListAgent",
     "SessionListAgentSessions",

@@ -3,6 +3,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
+from .enums import SessionKind
 from .fragments import ChatMessage
 
 
@@ -19,6 +20,8 @@ class ChatViewAgentSession(BaseModel):
     id: str
     title: str
     display_name: str = Field(alias="displayName")
+    kind: SessionKind
+    unread_count: int = Field(alias="unreadCount")
     messages: "ChatViewAgentSessionMessages"
 
 

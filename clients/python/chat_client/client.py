@@ -6,6 +6,7 @@ from .chat_view import ChatView
 from .create_session import CreateSession
 from .delete_session import DeleteSession
 from .enums import SessionScope
+from .mark_session_read import MarkSessionRead
 from .rename_session import RenameSession
 from .session_list import SessionList
 from .viewer import Viewer
@@ -32,6 +33,8 @@ class ChatClient(AsyncBaseClient):
                   id
                   title
                   displayName
+                  kind
+                  unreadCount
                   messages(last: $last, before: $before) {
                     totalCount
                     pageInfo {
@@ -51,6 +54,11 @@ class ChatClient(AsyncBaseClient):
               role
               createdAt
               senderName
+              runtimeError {
+                code
+                message
+                traceId
+              }
               parts {
                 __typename
                 ... on TextPart {
@@ -58,10 +66,12 @@ class ChatClient(AsyncBaseClient):
                 }
                 ... on ToolCallPart {
                   toolCall {
+                    callId
                     name
                     args
                     status
                     result
+                    thinking
                   }
                 }
               }
@@ -105,9 +115,12 @@ class ChatClient(AsyncBaseClient):
               id
               title
               displayName
+              kind
               participantType
               sourceChannel
               messageCount
+              unreadCount
+              isPrimary
               createdAt
               lastMessageAt
             }
@@ -140,6 +153,29 @@ class ChatClient(AsyncBaseClient):
         data = self.get_data(response)
         return DeleteSession.model_validate(data)
 
+    async def mark_session_read(self, id: str, **kwargs: Any) -> MarkSessionRead:
+        query = gql("""
+            mutation MarkSessionRead($id: ID!) {
+              markSessionRead(id: $id) {
+                __typename
+                ... on Session {
+                  id
+                  unreadCount
+                  lastReadAt
+                }
+                ... on Error {
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="MarkSessionRead", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return MarkSessionRead.model_validate(data)
+
     async def rename_session(self, id: str, title: str, **kwargs: Any) -> RenameSession:
         query = gql("""
             mutation RenameSession($id: ID!, $title: String!) {
@@ -161,9 +197,12 @@ class ChatClient(AsyncBaseClient):
               id
               title
               displayName
+              kind
               participantType
               sourceChannel
               messageCount
+              unreadCount
+              isPrimary
               createdAt
               lastMessageAt
             }
@@ -206,9 +245,12 @@ class ChatClient(AsyncBaseClient):
               id
               title
               displayName
+              kind
               participantType
               sourceChannel
               messageCount
+              unreadCount
+              isPrimary
               createdAt
               lastMessageAt
             }

@@ -19,6 +19,13 @@ class ParticipantType(str, Enum):
     GROUP = "GROUP"
 
 
+class SessionKind(str, Enum):
+    DIRECT = "DIRECT"
+    GROUP = "GROUP"
+    AGENT_TO_AGENT = "AGENT_TO_AGENT"
+    TRIGGER = "TRIGGER"
+
+
 class SessionScope(str, Enum):
     MINE = "MINE"
     ALL = "ALL"

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import MessageRole, ParticipantType
+from .enums import MessageRole, ParticipantType, SessionKind
 
 
 class ChatMessage(BaseModel):
@@ -12,12 +12,19 @@ class ChatMessage(BaseModel):
     role: MessageRole
     created_at: Optional[datetime] = Field(alias="createdAt")
     sender_name: Optional[str] = Field(alias="senderName")
+    runtime_error: Optional["ChatMessageRuntimeError"] = Field(alias="runtimeError")
     parts: list[
         Annotated[
             Union["ChatMessagePartsTextPart", "ChatMessagePartsToolCallPart"],
             Field(discriminator="typename__"),
         ]
     ]
+
+
+class ChatMessageRuntimeError(BaseModel):
+    code: str
+    message: str
+    trace_id: Optional[str] = Field(alias="traceId")
 
 
 class ChatMessagePartsTextPart(BaseModel):
@@ -31,19 +38,24 @@ class ChatMessagePartsToolCallPart(BaseModel):
 
 
 class ChatMessagePartsToolCallPartToolCall(BaseModel):
+    call_id: str = Field(alias="callId")
     name: str
     args: Optional[Any]
     status: str
     result: Optional[Any]
+    thinking: str
 
 
 class SessionListItem(BaseModel):
     id: str
     title: str
     display_name: str = Field(alias="displayName")
+    kind: SessionKind
     participant_type: ParticipantType = Field(alias="participantType")
     source_channel: str = Field(alias="sourceChannel")
     message_count: int = Field(alias="messageCount")
+    unread_count: int = Field(alias="unreadCount")
+    is_primary: bool = Field(alias="isPrimary")
     created_at: datetime = Field(alias="createdAt")
     last_message_at: Optional[datetime] = Field(alias="lastMessageAt")
 

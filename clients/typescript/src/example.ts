@@ -7,6 +7,7 @@ import {
   ChatViewDocument,
   CreateSessionDocument,
   DeleteSessionDocument,
+  MarkSessionReadDocument,
   RenameSessionDocument,
   SessionListDocument,
   ViewerDocument,
@@ -76,7 +77,29 @@ export async function mySessions(
   }
 }
 
-/** A session's messages as text lines, oldest first: the newest page, then paging back. */
+/** How a session list sums up: its size, the replies not read yet and the primary session. */
+export function summary(sessions: SessionListItemFragment[]): string {
+  const unread = sessions.reduce((sum, session) => sum + session.unreadCount, 0);
+  const primary = sessions.find((session) => session.isPrimary)?.title ?? "none";
+  return `my sessions ${sessions.length}, ${unread} unread, primary ${primary}`;
+}
+
+/** Once a chat view shows the newest messages, it marks the session read (reading does not). */
+async function markRead(api: Api, sessionId: string): Promise<void> {
+  const { markSessionRead: marked } = await api.execute(MarkSessionReadDocument, { id: sessionId });
+  switch (marked.__typename) {
+    case "Session":
+      return;
+    case "NotFoundError":
+    case "ForbiddenError":
+      throw new Error(marked.message);
+    default:
+      return unreachable(marked);
+  }
+}
+
+/** A session's messages as text lines, oldest first: the newest page (then marked read),
+ * then paging back. */
 export async function chatLines(
   api: Api,
   agentId: string,
@@ -95,13 +118,14 @@ export async function chatLines(
         .map((part) => (part.__typename === "TextPart" ? part.text : `[${part.toolCall.name}]`))
         .join(" "),
     );
+    if (before === null) await markRead(api, sessionId);
     lines.unshift(...page);
     if (!messages.pageInfo.hasPreviousPage) return lines;
     before = messages.pageInfo.startCursor;
   }
 }
 
-/** Sign in, start a session, read the lists, rename (badly, then well) and delete it. */
+/** Sign in, start a session, read the lists and a chat, rename (badly, then well), delete. */
 export async function main(endpoint: string, token: string, agentId: string): Promise<string[]> {
   const api = new Api(endpoint, token);
   const log: string[] = [];
@@ -129,11 +153,12 @@ export async function main(endpoint: string, token: string, agentId: string): Pr
 
   // A session is listed once it has messages, so the new one is not among these yet.
   const mine = await mySessions(api, agentId, 2);
-  log.push(`my sessions ${mine.length}`);
+  log.push(summary(mine));
   const latest = mine[0];
   if (latest) {
     const lines = await chatLines(api, agentId, latest.id, 2);
     log.push(`${latest.title}: ${lines.length} messages, last "${lines.at(-1)}"`);
+    log.push(summary(await mySessions(api, agentId, 2)));
   }
 
   for (const title of ["   ", "Trip plan (final)"]) {

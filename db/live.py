@@ -1,0 +1,110 @@
+"""The reads that feed live updates: one statement per tick for every subscription.
+
+Each statement reads what changed since a floor time, for every watched session or agent
+at once: `live/broker.py` calls them on its own connection, once per tick, and fans the
+rows out to the subscribers. The floor trails the newest time seen by a lookback window,
+so a row committed late with an earlier `created_at` (`now()` is its transaction's
+start) is still read; the broker drops the rows it has already delivered, by id.
+
+They read the platform's tables as they are: no trigger, no column, no table of ours.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, and_, cast, func, or_, select, type_coerce, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from db.models import ChatMessage, ChatSession
+from db.types import UTCDateTime
+
+MESSAGE_COLUMNS = tuple(ChatMessage.__table__.columns)
+SESSION_COLUMNS = tuple(ChatSession.__table__.columns)
+
+
+@dataclass(frozen=True)
+class WatchedSession:
+    """A watched session as one tick saw it: deleted or not."""
+
+    id: uuid.UUID
+    deleted_at: datetime | None
+
+
+async def new_messages(
+    connection: AsyncConnection, session_ids: Sequence[uuid.UUID], floor: datetime
+) -> tuple[list[WatchedSession], list[ChatMessage]]:
+    """The watched sessions (whether deleted), and their messages created after `floor`,
+    in chronological order: one statement, one row per session without new messages.
+
+    The join reads ix_chat_messages_conversation_created_id, one range per session.
+    """
+    joined = and_(
+        ChatMessage.conversation_id == cast(ChatSession.id, String),
+        ChatMessage.created_at > floor,
+    )
+    statement = (
+        select(ChatSession.id.label("watched_id"), ChatSession.deleted_at, *MESSAGE_COLUMNS)
+        .select_from(ChatSession)
+        .outerjoin(ChatMessage, joined)
+        .where(ChatSession.id.in_(session_ids))
+        .order_by(ChatMessage.created_at, ChatMessage.id)
+    )
+    sessions: dict[uuid.UUID, WatchedSession] = {}
+    messages: list[ChatMessage] = []
+    for row in (await connection.execute(statement)).mappings():
+        sessions[row["watched_id"]] = WatchedSession(row["watched_id"], row["deleted_at"])
+        if row["id"] is not None:
+            messages.append(
+                ChatMessage(**{column.key: row[column.key] for column in MESSAGE_COLUMNS})
+            )
+    return list(sessions.values()), messages
+
+
+@dataclass(frozen=True)
+class ChangedSession:
+    """A session of a watched agent that changed after the floor, and when its first
+    message was written (None: it has none, so no list shows it)."""
+
+    row: ChatSession
+    first_message_at: datetime | None
+
+
+async def changed_sessions(
+    connection: AsyncConnection, agent_ids: Sequence[uuid.UUID], floor: datetime
+) -> list[ChangedSession]:
+    """Sessions of the agents (or a2a sessions whose peer they are) created, written to,
+    renamed, read, promoted or deleted after `floor`: one statement."""
+    changed = or_(
+        ChatSession.updated_at > floor,
+        ChatSession.last_message_at > floor,
+        ChatSession.created_at > floor,
+        ChatSession.deleted_at > floor,
+        ChatSession.last_read_at_by_user > floor,
+    )
+    own = select(ChatSession.id).where(ChatSession.agent_id.in_(agent_ids), changed)
+    peer = select(ChatSession.id).where(
+        ChatSession.peer_agent_id.in_(agent_ids), ChatSession.session_type == "a2a", changed
+    )
+    ids = union_all(own, peer).subquery()
+    message = aliased(ChatMessage)
+    first_message = (
+        select(func.min(message.created_at))
+        .where(message.conversation_id == cast(ChatSession.id, String))
+        .scalar_subquery()
+    )
+    statement = select(
+        *SESSION_COLUMNS, type_coerce(first_message, UTCDateTime()).label("first_message_at")
+    ).where(ChatSession.id.in_(select(ids.c.id)))
+    result = []
+    for row in (await connection.execute(statement)).mappings():
+        session = ChatSession(**{column.key: row[column.key] for column in SESSION_COLUMNS})
+        result.append(ChangedSession(session, row["first_message_at"]))
+    return result
+
+
+async def database_now(connection: AsyncConnection) -> datetime:
+    """The database's clock (SQLite's has no fraction of a second)."""
+    return (await connection.execute(select(type_coerce(func.now(), UTCDateTime())))).scalar_one()

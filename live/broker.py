@@ -1,0 +1,367 @@
+"""The event source of live updates: one poller per process, fanned out in-process.
+
+One task polls the database for every subscription of the process: each tick is one
+statement for all watched sessions (their new messages, and whether they were deleted)
+and, while some subscription watches agents, one for their changed sessions
+(`db/live.py`). Both run on one connection of the broker's own, never one per
+subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any writer is
+seen, this server's own processes or replicas, the platform's runtime or plain SQL.
+
+Each tick re-reads a lookback window behind the database's clock, so a row committed
+late with an earlier `created_at` (`now()` is its transaction's start) is not missed,
+and drops what it delivered before, by id. Rows are delivered to each subscriber in
+(created_at, id) order within a tick; a row that commits later than newer ones is
+delivered when it commits, not dropped.
+
+This process's own commits (`Session.after_commit`) wake the poller at once, so the
+server's writes reach subscribers without waiting for the next tick.
+
+Each subscriber has a bounded buffer. The broker never waits for a subscriber: one whose
+buffer is full is marked too slow, and its transport disconnects it with a reason.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from db.live import ChangedSession, changed_sessions, database_now, new_messages
+from db.models import ChatMessage
+
+logger = logging.getLogger("chat_api.live")
+
+
+class TooManySubscriptions(Exception):
+    """The process already serves its cap of subscriptions."""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What one tick read, as one subscriber sees it.
+
+    `shared` is the same dict for every subscriber of the tick: the GraphQL layer keeps
+    the tick's dataloaders there, so all subscribers' events batch into one load.
+    """
+
+    messages: list[ChatMessage]
+    sessions: list[ChangedSession]
+    deleted: bool
+    floor: datetime
+    shared: dict[str, Any]
+
+
+class Watch:
+    """One subscriber: what it watches and the ticks waiting for it (at most `limit`)."""
+
+    def __init__(self, broker: "Broker", key: uuid.UUID, limit: int) -> None:
+        self.broker = broker
+        self.key = key
+        self.limit = limit
+        self.waiting: asyncio.Queue[Tick] = asyncio.Queue()
+        self.pending_events = 0
+        self.too_slow = False
+        self.on_too_slow: Callable[[], None] | None = None
+
+    def push(self, tick: Tick) -> None:
+        if self.too_slow:
+            return
+        self.pending_events += max(1, len(tick.messages) + len(tick.sessions))
+        if self.pending_events > self.limit:
+            # Never wait for a subscriber: drop its buffer and let it be disconnected.
+            self.too_slow = True
+            while not self.waiting.empty():
+                self.waiting.get_nowait()
+            if self.on_too_slow is not None:
+                self.on_too_slow()
+        self.waiting.put_nowait(tick)
+
+    async def next(self, within: float | None = None) -> Tick | None:
+        """The next tick for this subscriber; None when `within` seconds passed first."""
+        try:
+            async with asyncio.timeout(within):
+                tick = await self.waiting.get()
+        except TimeoutError:
+            return None
+        self.pending_events -= max(1, len(tick.messages) + len(tick.sessions))
+        return tick
+
+    def close(self) -> None:
+        self.broker.unwatch(self)
+
+
+class MessageWatch(Watch):
+    """Watches one session: its new messages, and its soft delete."""
+
+
+class SessionWatch(Watch):
+    """Watches one agent's sessions (and the a2a sessions whose peer it is)."""
+
+
+_brokers: "weakref.WeakSet[Broker]" = weakref.WeakSet()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(_: Session) -> None:
+    for broker in list(_brokers):
+        broker.wake()
+
+
+@dataclass
+class BrokerStats:
+    ticks: int = 0
+    statements: int = 0
+    delivered: int = 0
+    too_slow: int = 0
+    polling_seconds: float = 0.0
+    tick_seconds: list[float] = field(default_factory=list)
+
+
+class Broker:
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        poll_interval: float,
+        lookback: float,
+        buffer: int,
+        max_subscriptions: int,
+        max_starting: int = 10,
+    ) -> None:
+        # One connection, held while anyone subscribes; none while no one does.
+        self.engine: AsyncEngine = create_async_engine(
+            url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
+        )
+        self.poll_interval = poll_interval
+        self.lookback = timedelta(seconds=lookback)
+        self.buffer = buffer
+        self.max_subscriptions = max_subscriptions
+        self.message_watches: dict[uuid.UUID, set[MessageWatch]] = {}
+        self.session_watches: dict[uuid.UUID, set[SessionWatch]] = {}
+        self.count = 0
+        # Subscriptions starting at once (access checks, replay): a burst of them queues
+        # here rather than for the request pool's connections.
+        self.starting = asyncio.Semaphore(max_starting)
+        self.stats = BrokerStats()
+        self._clock_offset = timedelta(0)
+        self._delivered: dict[uuid.UUID, datetime] = {}
+        self._session_versions: dict[uuid.UUID, tuple[Any, ...]] = {}
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        _brokers.add(self)
+
+    # Subscribing.
+
+    def watch_messages(self, session_id: uuid.UUID) -> MessageWatch:
+        watch = MessageWatch(self, session_id, self.buffer)
+        self._add(self.message_watches, watch)
+        return watch
+
+    def watch_sessions(self, agent_id: uuid.UUID) -> SessionWatch:
+        watch = SessionWatch(self, agent_id, self.buffer)
+        self._add(self.session_watches, watch)
+        return watch
+
+    def check_capacity(self) -> None:
+        if self.count >= self.max_subscriptions:
+            raise TooManySubscriptions(
+                f"This server already serves {self.max_subscriptions} subscriptions: "
+                "retry shortly, or on another replica."
+            )
+
+    def _add(self, watches: dict[uuid.UUID, Any], watch: Watch) -> None:
+        watches.setdefault(watch.key, set()).add(watch)
+        self.count += 1
+        self._ensure_running()
+
+    def unwatch(self, watch: Watch) -> None:
+        watches: dict[uuid.UUID, Any] = (
+            self.message_watches if isinstance(watch, MessageWatch) else self.session_watches
+        )
+        group = watches.get(watch.key)
+        if group is None or watch not in group:
+            return
+        group.discard(watch)
+        if not group:
+            del watches[watch.key]
+        self.count -= 1
+
+    def now(self) -> datetime:
+        """The database's clock, as well as this process knows it."""
+        return datetime.now(UTC) + self._clock_offset
+
+    def wake(self) -> None:
+        """Poll now rather than at the next tick (safe from any thread)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wakeup.set()
+        else:
+            loop.call_soon_threadsafe(self._wakeup.set)
+
+    # Polling.
+
+    def _ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.create_task(self._run(), name="live-broker")
+
+    async def _run(self) -> None:
+        """Poll while anyone subscribes; then give the connection back and stop."""
+        while self.count:
+            began = time.perf_counter()
+            try:
+                async with self.engine.connect() as connection:
+                    await self._measure_clock(connection)
+                    while self.count:
+                        started = time.perf_counter()
+                        await self._tick(connection)
+                        self.stats.tick_seconds.append(time.perf_counter() - started)
+                        del self.stats.tick_seconds[:-1000]
+                        await self._sleep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The database went away or a statement failed: retry on a new connection.
+                logger.exception("live updates: polling failed; retrying in 1 s")
+                await asyncio.sleep(1)
+            finally:
+                self.stats.polling_seconds += time.perf_counter() - began
+
+    async def _sleep(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.poll_interval):
+                await self._wakeup.wait()
+        self._wakeup.clear()
+
+    async def _measure_clock(self, connection: AsyncConnection) -> None:
+        if connection.dialect.name == "sqlite":
+            return  # the same machine's clock, kept in whole seconds
+        before = datetime.now(UTC)
+        database = await database_now(connection)
+        after = datetime.now(UTC)
+        self._clock_offset = database - (before + (after - before) / 2)
+
+    async def _tick(self, connection: AsyncConnection) -> None:
+        floor = self.now() - self.lookback
+        shared: dict[str, Any] = {}
+        self.stats.ticks += 1
+        if self.message_watches:
+            await self._messages(connection, floor, shared)
+        if self.session_watches:
+            await self._sessions(connection, floor, shared)
+
+    async def _messages(
+        self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
+    ) -> None:
+        watched = list(self.message_watches)
+        sessions, rows = await new_messages(connection, watched, floor)
+        self.stats.statements += 1
+        self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
+        fresh: dict[uuid.UUID, list[ChatMessage]] = {}
+        for row in rows:
+            if row.id in self._delivered:
+                continue
+            self._delivered[row.id] = row.created_at
+            fresh.setdefault(uuid.UUID(row.conversation_id), []).append(row)
+        for session in sessions:
+            messages = fresh.get(session.id, [])
+            deleted = session.deleted_at is not None
+            if messages or deleted:
+                tick = Tick(messages, [], deleted, floor, shared)
+                self._push(self.message_watches.get(session.id, ()), tick)
+        for missing in set(watched) - {session.id for session in sessions}:
+            self._push(self.message_watches.get(missing, ()), Tick([], [], True, floor, shared))
+
+    async def _sessions(
+        self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
+    ) -> None:
+        changed = await changed_sessions(connection, list(self.session_watches), floor)
+        self.stats.statements += 1
+        by_agent: dict[uuid.UUID, list[ChangedSession]] = {}
+        for item in changed:
+            row = item.row
+            version = (
+                row.title,
+                row.updated_at,
+                row.last_message_at,
+                row.deleted_at,
+                row.last_read_at_by_user,
+                row.is_primary,
+                item.first_message_at,
+            )
+            if self._session_versions.get(row.id, (None,))[:-1] == version:
+                continue
+            changed_at = max(
+                at
+                for at in (
+                    row.updated_at,
+                    row.last_message_at,
+                    row.created_at,
+                    row.deleted_at,
+                    row.last_read_at_by_user,
+                )
+                if at is not None
+            )
+            self._session_versions[row.id] = (*version, changed_at)
+            for agent in {row.agent_id, row.peer_agent_id} - {None}:
+                by_agent.setdefault(agent, []).append(item)
+        # Out of the window, a session is read again only when it changes again.
+        self._session_versions = {
+            id: version for id, version in self._session_versions.items() if version[-1] > floor
+        }
+        for agent, items in by_agent.items():
+            self._push(self.session_watches.get(agent, ()), Tick([], items, False, floor, shared))
+
+    def _push(self, watches: Iterable[Watch], tick: Tick) -> None:
+        for watch in list(watches):
+            was_slow = watch.too_slow
+            watch.push(tick)
+            self.stats.delivered += len(tick.messages) + len(tick.sessions)
+            if watch.too_slow and not was_slow:
+                self.stats.too_slow += 1
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.stats.ticks:
+            stats = self.stats
+            logger.info(
+                "live updates: %s",
+                json.dumps(
+                    {
+                        "ticks": stats.ticks,
+                        "statements": stats.statements,
+                        "polling_seconds": round(stats.polling_seconds, 1),
+                        "delivered": stats.delivered,
+                        "too_slow": stats.too_slow,
+                        "tick_ms_p50": round(_median(stats.tick_seconds) * 1000, 2),
+                    }
+                ),
+            )
+        _brokers.discard(self)
+        await self.engine.dispose()
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2] if values else 0.0

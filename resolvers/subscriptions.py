@@ -1,0 +1,331 @@
+"""Subscription.messageAdded and Subscription.sessionEvents.
+
+At subscribe time, before any event: the viewer, the same access rules as Agent.session
+(messageAdded) and Agent.sessions (sessionEvents), the cursor, and the cost limit, which
+prices the selection that every event will resolve. Then the subscription watches the
+process's broker (`live/`) and yields rows; `schema/subscriptions.py` wraps them.
+
+messageAdded registers with the broker first and replays the messages after the cursor
+second, so a message committed meanwhile is in the replay, in the live feed, or both:
+it is sent once (by id). Without a cursor the replay starts after the newest message.
+The subscription completes when its session is soft-deleted.
+
+A subscription ends early, with a reason, when its token expires (the WebSocket is
+closed by `web/subscriptions.py`; a multipart stream ends with UNAUTHENTICATED) or when
+its buffer overflows because the client reads too slowly.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from functools import partial
+from typing import Any
+
+from auth.access import check_session_access, may_see_all_sessions
+from auth.expiry import token_expiry
+from context import Info
+from db import models
+from db.live import ChangedSession
+from db.messages import MessageKey, messages_after
+from db.sessions import SessionScope, conversation_id, session_by_id
+from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
+from live import Broker, Tick, TooManySubscriptions, Watch
+from loaders import Loaders
+from resolvers.agents import viewer_agent
+from resolvers.cursors import parse_message_cursor
+from resolvers.ids import parse_id
+from schema.cost import query_cost
+
+REPLAY_PAGE = 500
+SLOW_CLOSE_CODE = 1008  # WebSocket "policy violation"
+
+
+class Busy(ApiError):
+    code = SERVICE_UNAVAILABLE
+
+
+class TooSlow(ApiError):
+    code = "SLOW_CONSUMER"
+
+
+class TooCostly(BadUserInput):
+    def __init__(self, cost: int, max_cost: int) -> None:
+        super().__init__(
+            f"Each event of this subscription costs {cost}, more than the limit of "
+            f"{max_cost}: ask for fewer fields or smaller pages."
+        )
+        self.cost = cost
+        self.max_cost = max_cost
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "cost": self.cost, "maxCost": self.max_cost}
+
+
+def broker_of(info: Info) -> Broker:
+    return info.context.request.scope["app"].state.live
+
+
+def check_cost(info: Info) -> None:
+    """Price the selection each event resolves, by the rule of `schema/cost.py`."""
+    limit = info.context.settings.max_query_cost
+    raw = info._raw_info
+    cost = query_cost(raw.schema, raw.operation, raw.fragments, raw.variable_values or {})
+    if cost > limit:
+        raise TooCostly(cost, limit)
+
+
+def _check_capacity(broker: Broker) -> None:
+    try:
+        broker.check_capacity()
+    except TooManySubscriptions as refusal:
+        raise Busy(str(refusal)) from None
+
+
+def _watch(info: Info, open_watch: Callable[[], Watch]) -> Watch:
+    """Registered when the feed starts, so that a feed never started leaves nothing behind."""
+    watch = open_watch()
+    disconnect = getattr(info.context, "disconnect_soon", None)
+    if disconnect is not None:  # a WebSocket: close it at once, even while it is blocked
+        reason = f"Too slow: more than {watch.limit} events waited to be sent."
+        watch.on_too_slow = lambda: disconnect(SLOW_CLOSE_CODE, reason)
+    return watch
+
+
+async def _next(info: Info, watch: Watch) -> Tick:
+    """The watch's next tick, within the token's lifetime on HTTP; the tick's loaders."""
+    expires = None
+    if getattr(info.context, "disconnect_soon", None) is None:
+        expires = token_expiry(info.context.request.headers.get("authorization"))
+    timeout = None if expires is None else (expires - datetime.now(UTC)).total_seconds()
+    tick = await watch.next(max(timeout, 0) if timeout is not None else None)
+    if tick is None:
+        raise Unauthenticated("The token has expired.")
+    if watch.too_slow:
+        if getattr(info.context, "disconnect_soon", None) is not None:
+            await asyncio.Event().wait()  # the connection is closing: its end cancels us
+        raise TooSlow(f"Too slow: more than {watch.limit} events waited to be sent.")
+    if "loaders" not in tick.shared:
+        tick.shared["loaders"] = Loaders.for_request(info.context.database)
+    info.context.loaders = tick.shared["loaders"]
+    return tick
+
+
+# messageAdded
+
+
+@dataclass
+class MessageFeed:
+    session: models.ChatSession
+    messages: AsyncIterator[models.ChatMessage]
+
+
+async def _readable_session(
+    info: Info, viewer: models.User, session_id: uuid.UUID
+) -> models.ChatSession:
+    """The active session, if the viewer may read it through its agent or its a2a peer."""
+    async with info.context.database.session() as db:
+        row = await session_by_id(db, session_id)
+    if row is None or row.deleted_at is not None or row.tenant_id != viewer.tenant_id:
+        raise NotFound("Session not found.")
+    through = [row.agent_id]
+    if row.session_type == "a2a" and row.peer_agent_id is not None:
+        through.append(row.peer_agent_id)
+    refusal: ApiError = NotFound("Session not found.")
+    for agent_id in through:
+        if agent_id is None:
+            continue
+        try:
+            _, agent, _ = await viewer_agent(info, agent_id)
+            check_session_access(viewer, agent, row)
+            return row
+        except Forbidden as error:
+            refusal = error
+        except NotFound:
+            pass
+    raise refusal
+
+
+async def open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:
+    async with broker_of(info).starting:
+        return await _open_message_feed(info, session_id, after)
+
+
+async def _open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:
+    viewer = await info.context.viewer()
+    parsed = parse_id(session_id, "session id")
+    key = parse_message_cursor(after, parsed) if after is not None else None
+    check_cost(info)
+    session = await _readable_session(info, viewer, parsed)
+    broker = broker_of(info)
+    _check_capacity(broker)
+    watch = partial(_watch, info, lambda: broker.watch_messages(session.id))
+    return MessageFeed(session, _message_feed(info, watch, session, key))
+
+
+async def _message_feed(
+    info: Info,
+    open_watch: Callable[[], Watch],
+    session: models.ChatSession,
+    cursor: MessageKey | None,
+) -> AsyncIterator[models.ChatMessage]:
+    sent: dict[uuid.UUID, datetime] = {}
+    conversation = conversation_id(session.id)
+    database = info.context.database
+    watch = open_watch()
+    # The broker may still send what lies in its lookback window: read from there, so
+    # that what the client has (up to its cursor; all of it, without one) is not sent.
+    window = MessageKey(watch.broker.now() - watch.broker.lookback, uuid.UUID(int=0))
+    key = window if cursor is None else min(cursor, window, key=_order)
+    try:
+        while True:  # the replay, one page at a time
+            async with watch.broker.starting, database.session() as db:
+                rows = await messages_after(db, conversation, REPLAY_PAGE, key)
+            info.context.loaders = Loaders.for_request(database)
+            for row in rows:
+                sent[row.id] = row.created_at
+                if cursor is not None and _order(MessageKey.of(row)) > _order(cursor):
+                    yield row
+            if len(rows) < REPLAY_PAGE:
+                break
+            key = MessageKey.of(rows[-1])
+        while True:  # then live
+            tick = await _next(info, watch)
+            # What the broker will never send again can be forgotten.
+            sent = {id: at for id, at in sent.items() if at > tick.floor}
+            for row in tick.messages:
+                if row.id not in sent:
+                    sent[row.id] = row.created_at
+                    yield row
+            if tick.deleted:
+                return
+    finally:
+        watch.close()
+
+
+def _order(key: MessageKey) -> tuple[datetime, uuid.UUID]:
+    return (key.created_at, key.id)
+
+
+# sessionEvents
+
+
+class SessionEventKind(Enum):
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    kind: SessionEventKind
+    session: models.ChatSession
+
+
+@dataclass
+class SessionFeed:
+    agent: models.Agent
+    events: AsyncIterator[SessionEvent]
+
+
+def in_scope(
+    row: models.ChatSession, agent: models.Agent, viewer: models.User, scope: SessionScope
+) -> bool:
+    """Whether the list would show the session if it were active and held a message: the
+    rules of `db.sessions` (its `_parts`), for one row."""
+    if row.tenant_id != agent.tenant_id:
+        return False
+    if scope is SessionScope.MINE:
+        return (
+            row.agent_id == agent.id and row.user_id == viewer.id and row.session_type == "direct"
+        )
+    return row.agent_id == agent.id or (row.peer_agent_id == agent.id and row.session_type == "a2a")
+
+
+async def open_session_feed(info: Info, agent_id: str, scope: SessionScope) -> SessionFeed:
+    async with broker_of(info).starting:
+        return await _open_session_feed(info, agent_id, scope)
+
+
+async def _open_session_feed(info: Info, agent_id: str, scope: SessionScope) -> SessionFeed:
+    viewer, agent, _ = await viewer_agent(info, parse_id(agent_id, "agent id"))
+    if scope is SessionScope.ALL and not may_see_all_sessions(viewer, agent):
+        raise Forbidden("You may not see all sessions of this agent.")
+    check_cost(info)
+    broker = broker_of(info)
+    _check_capacity(broker)
+    watch = partial(_watch, info, lambda: broker.watch_sessions(agent.id))
+    events = _session_feed(info, watch, agent, viewer, scope, broker.now())
+    return SessionFeed(agent, events)
+
+
+_REMOVED = ("removed",)
+
+
+async def _session_feed(
+    info: Info,
+    open_watch: Callable[[], Watch],
+    agent: models.Agent,
+    viewer: models.User,
+    scope: SessionScope,
+    started: datetime,
+) -> AsyncIterator[SessionEvent]:
+    sent: dict[uuid.UUID, tuple[Any, ...]] = {}
+    watch = open_watch()
+    try:
+        while True:
+            tick = await _next(info, watch)
+            for item in tick.sessions:
+                event = _event(item, agent, viewer, scope, started, sent)
+                if event is not None:
+                    yield event
+    finally:
+        watch.close()
+
+
+def _changed_at(row: models.ChatSession) -> datetime:
+    times = (row.updated_at, row.last_message_at, row.last_read_at_by_user, row.created_at)
+    return max(at for at in times if at is not None)
+
+
+def _event(
+    item: ChangedSession,
+    agent: models.Agent,
+    viewer: models.User,
+    scope: SessionScope,
+    started: datetime,
+    sent: dict[uuid.UUID, tuple[Any, ...]],
+) -> SessionEvent | None:
+    """What a changed session means to one subscriber, given what it was sent before.
+
+    Added: its first message came after the subscription started (a list shows no
+    session without one). Changed: a listed session's title, activity, read mark,
+    primary flag or update time moved. Removed: a session it could have listed was
+    deleted.
+    """
+    row, first = item.row, item.first_message_at
+    if not in_scope(row, agent, viewer, scope):
+        return None
+    before = sent.get(row.id)
+    if row.deleted_at is not None:
+        if first is None or before == _REMOVED:
+            return None
+        if before is None and row.deleted_at <= started:
+            return None  # deleted before the subscription started
+        sent[row.id] = _REMOVED
+        return SessionEvent(SessionEventKind.REMOVED, row)
+    if first is None:
+        return None
+    version = (row.title, row.last_message_at, row.is_primary, row.last_read_at_by_user)
+    version += (row.updated_at,)
+    if before == version:
+        return None
+    sent[row.id] = version
+    if before is None and _changed_at(row) <= started:
+        return None  # the broker re-reads its window: this changed before we started
+    if before is None and first > started:
+        return SessionEvent(SessionEventKind.ADDED, row)
+    return SessionEvent(SessionEventKind.CHANGED, row)
