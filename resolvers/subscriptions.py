@@ -24,12 +24,13 @@ from enum import Enum
 from functools import partial
 from typing import Any
 
-from auth.access import check_session_access, may_see_all_sessions
+from auth.access import may_see_all_sessions, session_read_through
 from auth.expiry import token_expiry
 from context import Info
 from db import models
 from db.live import ChangedSession
 from db.messages import MessageKey, messages_after
+from db.nodes import agents_with_grants_by_ids
 from db.sessions import SessionScope, conversation_id, session_by_id
 from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
 from live import Broker, Tick, TooManySubscriptions, Watch
@@ -126,27 +127,15 @@ class MessageFeed:
 async def _readable_session(
     info: Info, viewer: models.User, session_id: uuid.UUID
 ) -> models.ChatSession:
-    """The active session, if the viewer may read it through its agent or its a2a peer."""
+    """The active session, if the viewer may read it as Agent.session reads it (through its
+    agent or its peer)."""
     async with info.context.database.session() as db:
         row = await session_by_id(db, session_id)
-    if row is None or row.deleted_at is not None or row.tenant_id != viewer.tenant_id:
+        agents = await agents_with_grants_by_ids(db, (), (session_id,), viewer.id)
+    if row is None:
         raise NotFound("Session not found.")
-    through = [row.agent_id]
-    if row.session_type == "a2a" and row.peer_agent_id is not None:
-        through.append(row.peer_agent_id)
-    refusal: ApiError = NotFound("Session not found.")
-    for agent_id in through:
-        if agent_id is None:
-            continue
-        try:
-            _, agent, _ = await viewer_agent(info, agent_id)
-            check_session_access(viewer, agent, row)
-            return row
-        except Forbidden as error:
-            refusal = error
-        except NotFound:
-            pass
-    raise refusal
+    session_read_through(viewer, row, agents)
+    return row
 
 
 async def open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:

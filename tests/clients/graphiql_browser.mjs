@@ -49,6 +49,9 @@ try {
     await page.keyboard.press("Control+A");
     await page.keyboard.press("Delete");
     await page.keyboard.insertText(text);
+    // GraphiQL parses the document after a pause in typing; a subscription is only sent
+    // over WebSocket once it has seen that the document is one.
+    await page.waitForTimeout(500);
     return editor.evaluate((element) => element.CodeMirror.getValue());
   }
 

@@ -61,6 +61,20 @@ AGENT_SESSIONS = """\
     }
   }
 }""".replace("ATLAS", str(demo_id("agent:Atlas")))
+ATLAS = str(demo_id("agent:Atlas"))
+CHAT = str(demo_id("session:cleo-web"))
+
+
+MESSAGE_CURSORS = """
+query($agent: ID!, $session: ID!) { agent(id: $agent) { session(id: $session) {
+  messages(last: 2) { edges { cursor node { content } } } } } }
+"""
+SUBSCRIPTION = """\
+subscription {
+  messageAdded(sessionId: "SESSION", after: "CURSOR") {
+    content
+  }
+}"""
 
 
 class Demo(NamedTuple):
@@ -84,7 +98,8 @@ async def demo(tmp_path: Path, settings: Settings) -> AsyncIterator[Demo]:
 async def test_graphiql_runs_queries_with_the_token_from_its_headers_editor(
     demo: Demo, settings: Settings, tmp_path: Path
 ) -> None:
-    """With every other origin cut off, GraphiQL loads, signs in as Ada and shows the answers."""
+    """With every other origin cut off, GraphiQL loads, signs in as Ada and shows the answers,
+    a subscription's included."""
     # given Ada's token, and the server's own answers to the two queries
     async with demo.database.session() as db:
         ada = await user_by_username(db, "ada")
@@ -95,22 +110,35 @@ async def test_graphiql_runs_queries_with_the_token_from_its_headers_editor(
             (await client.post(f"{demo.url}/graphql", json={"query": query})).json()
             for query in (VIEWER, AGENT_SESSIONS)
         ]
+        edges = (
+            await client.post(
+                f"{demo.url}/graphql",
+                json={"query": MESSAGE_CURSORS, "variables": {"agent": ATLAS, "session": CHAT}},
+            )
+        ).json()["data"]["agent"]["session"]["messages"]["edges"]
     assert expected[0] == {"data": {"viewer": {"displayName": ada.display_name}}}
     assert expected[1]["data"]["agent"]["sessions"]["nodes"], "the demo has sessions to show"
+    # a subscription from the next-to-last message replays the last one, over WebSocket
+    subscription = SUBSCRIPTION.replace("SESSION", CHAT).replace("CURSOR", edges[0]["cursor"])
+    replayed = {"data": {"messageAdded": {"content": edges[1]["node"]["content"]}}}
     SCREENSHOT.parent.mkdir(exist_ok=True)
     SCREENSHOT.unlink(missing_ok=True)
     assert CHROMIUM is not None and NODE is not None
 
     # when the browser types the token and each query into GraphiQL and runs them
     args = [CHROMIUM, tmp_path / "profile", f"{demo.url}/graphql", token, SCREENSHOT]
-    driven = await run(NODE, DRIVER, *args, VIEWER, AGENT_SESSIONS)
+    driven = await run(NODE, DRIVER, *args, VIEWER, AGENT_SESSIONS, subscription)
 
     # then it shows the server's answers, having loaded everything from the server
     assert driven.returncode == 0, driven
     page = json.loads(driven.stdout)
     assert json.loads(page["headers"]) == {"Authorization": f"Bearer {token}"}
-    assert [result["typed"] for result in page["results"]] == [VIEWER, AGENT_SESSIONS]
-    assert [result["response"] for result in page["results"]] == expected
+    assert [result["typed"] for result in page["results"]] == [
+        VIEWER,
+        AGENT_SESSIONS,
+        subscription,
+    ]
+    assert [result["response"] for result in page["results"]] == [*expected, replayed]
     shown = page["results"][1]["shown"]
     assert all(node["title"] in shown for node in expected[1]["data"]["agent"]["sessions"]["nodes"])
     assert ada.display_name in page["results"][0]["shown"]
