@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from auth.tokens import user_id_from_authorization
+from db.agents import viewer_with_agent
 from db.engine import Database
-from db.models import User
+from db.models import Agent, User
 from errors import Unauthenticated
 from loaders import Loaders
 from settings import Settings
@@ -30,15 +31,38 @@ class Context:
         """The viewer's id once `viewer()` has let them in (every agent-scoped field has)."""
         return self._viewer_id
 
+    @property
+    def authorization(self) -> str | None:
+        return self.request.headers.get("authorization")
+
+    def _token_user_id(self) -> uuid.UUID:
+        if self._viewer_id is None:
+            self._viewer_id = user_id_from_authorization(self.authorization, self.settings)
+        return self._viewer_id
+
     async def viewer(self) -> User:
         """The authenticated, active user; Unauthenticated otherwise."""
-        if self._viewer_id is None:
-            header = self.request.headers.get("authorization")
-            self._viewer_id = user_id_from_authorization(header, self.settings)
-        user = await self.loaders.user_by_id.load(self._viewer_id)
-        if user is None or not user.is_active:
-            raise Unauthenticated("The token's user does not exist or is inactive.")
-        return user
+        return _active(await self.loaders.user_by_id.load(self._token_user_id()))
+
+    async def viewer_and_agent(self, agent_id: uuid.UUID) -> tuple[User, Agent | None, list[str]]:
+        """`viewer()`, the agent and the levels of the viewer's own permission rows on it,
+        read in one statement (an agent-scoped field's first read); no agent when none has
+        that id. What the viewer may do with the agent is for `auth.access` to say.
+        """
+        async with self.database.session() as db:
+            found = await viewer_with_agent(db, self._token_user_id(), agent_id)
+        user, agent, grants = found if found is not None else (None, None, [])
+        viewer = _active(user)
+        self.loaders.user_by_id.prime(viewer.id, viewer)
+        if agent is not None:
+            self.loaders.agent_by_id.prime(agent.id, agent)
+        return viewer, agent, grants
+
+
+def _active(user: User | None) -> User:
+    if user is None or not user.is_active:
+        raise Unauthenticated("The token's user does not exist or is inactive.")
+    return user
 
 
 Info = strawberry.Info[Context, None]

@@ -36,7 +36,7 @@ from web.graphiql import graphiql_routes
 from web.graphql_view import GraphQLView
 from web.health import healthz, readyz
 from web.request_log import RequestLog
-from web.slow_clients import GuardedH11Protocol, guarded_protocol
+from web.slow_clients import DEFAULT, PARSERS, guarded_protocol
 
 logger = logging.getLogger("chat_api")
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -199,7 +199,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
         fd=listener.fileno(),
         workers=workers,
         # Each worker reads the limits from the environment, as it builds its app.
-        http=f"{GuardedH11Protocol.__module__}:{GuardedH11Protocol.__qualname__}",
+        http=f"{PARSERS[DEFAULT].__module__}:{PARSERS[DEFAULT].__qualname__}",
         access_log=False,
     )
 

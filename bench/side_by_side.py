@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from auth.tokens import issue_token
-from bench import documents
+from bench import bare_strawberry, documents
 from bench.generate import (
     AGENT_ADMIN,
     BUSY_AGENT,
@@ -275,10 +275,12 @@ async def count(
 
 async def measure(
     url: str, old: bool, tokens: dict[uuid.UUID, str], found: list[Scenario], seconds: float
-) -> list[Timing]:
+) -> tuple[list[Timing], dict[str, Any]]:
+    """The timings, and this server's answer to list ALL (for `bench.bare_strawberry`)."""
     timings: list[Timing] = []
     with targets(url, old) as up:
         await asyncio.sleep(1)
+        answer = await _answer(up[SERVER], found[0], tokens)
         for scenario in found:
             for clients in (1, 4) if scenario.name in MAIN else (1,):
                 for target in scenario.targets:
@@ -302,7 +304,35 @@ async def measure(
                         f"cpu {timing.cpu_ms:6.2f} ms/req errors {timing.errors}",
                         flush=True,
                     )
-    return timings
+    return timings, answer
+
+
+async def _answer(server: Server, scenario: Scenario, tokens: dict[uuid.UUID, str]) -> Any:
+    assert scenario.graphql is not None
+    operation, document, variables = scenario.graphql
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": document, "operationName": operation, "variables": variables},
+            headers={"Authorization": f"Bearer {tokens[scenario.viewer]}"},
+        )
+    return graphql_data(response)
+
+
+async def bare(timings: list[Timing], scenario: Scenario, answer: Any) -> dict[str, Any]:
+    """This server's CPU per list ALL page (1 client) against bare Strawberry's execution."""
+    assert scenario.graphql is not None
+    bare_ms = await bare_strawberry.cpu_ms(answer, scenario.graphql[2])
+    server_ms = next(
+        item.cpu_ms
+        for item in timings
+        if (item.scenario, item.target, item.clients) == (scenario.name, SERVER, 1)
+    )
+    return {
+        "server_cpu_ms": server_ms,
+        "bare_cpu_ms": round(bare_ms, 2),
+        "ratio": round(server_ms / bare_ms, 2),
+    }
 
 
 def _commit() -> str:
@@ -328,7 +358,10 @@ async def main_async(url: str, seconds: float, regenerate: bool, want_old: bool)
     print("statements, from PostgreSQL's log", flush=True)
     how, counted = await count(url, missing is None, tokens, found)
     print(f"timing, load average {load_average()}", flush=True)
-    timings = await measure(url, missing is None, tokens, found, seconds)
+    timings, answer = await measure(url, missing is None, tokens, found, seconds)
+    print("bare Strawberry, the list ALL document over plain objects", flush=True)
+    compared = await bare(timings, found[0], answer)
+    print(f"  {compared}", flush=True)
     return {
         "started": started.isoformat(timespec="seconds"),
         "commit": _commit(),
@@ -340,6 +373,7 @@ async def main_async(url: str, seconds: float, regenerate: bool, want_old: bool)
         "statements_counted_by": how,
         "statements": [asdict(item) for item in counted],
         "timings": [asdict(item) for item in timings],
+        "bare_strawberry": compared,
     }
 
 
@@ -380,6 +414,11 @@ def summary(results: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | p50 {item['p50']} ms · {_statements(results, name, SERVER)} | | "
             f"/healthz {health['p50']} ms | | {item['p50'] / health['p50']:.2f}x /healthz |"
+        )
+    if compared := results.get("bare_strawberry"):
+        lines.append(
+            f"| CPU per list ALL page | {compared['server_cpu_ms']} ms | | bare Strawberry "
+            f"{compared['bare_cpu_ms']} ms | | {compared['ratio']}x bare Strawberry |"
         )
     return "\n".join(lines)
 

@@ -6,32 +6,37 @@ from collections.abc import Sequence
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Agent, AgentPermission
+from db.models import Agent, AgentPermission, User
 
 
 async def agents_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Agent]:
     return (await session.scalars(select(Agent).where(Agent.id.in_(ids)))).all()
 
 
-async def agent_with_grants(
-    session: AsyncSession, agent_id: uuid.UUID, viewer_id: uuid.UUID
-) -> tuple[Agent, list[str]] | None:
-    """The agent and the levels of the viewer's own (user-scope) permission rows, in one query.
+async def viewer_with_agent(
+    session: AsyncSession, viewer_id: uuid.UUID, agent_id: uuid.UUID
+) -> tuple[User, Agent | None, list[str]] | None:
+    """The viewer's user row, the agent and the levels of the viewer's own (user-scope)
+    permission rows on it, in one statement; None when there is no such user, and no agent
+    when there is no such agent.
 
-    Whether the agent is visible to the viewer, and what the rows grant under its access
-    mode, is for `auth.access` to say.
+    Whether the user may sign in, whether the agent is visible to them, and what the rows
+    grant under its access mode, is for the caller and `auth.access` to say.
     """
     grants_viewer = and_(
         AgentPermission.agent_id == Agent.id,
         AgentPermission.scope_type == "user",
-        AgentPermission.scope_id == viewer_id,
+        AgentPermission.scope_id == User.id,
     )
     statement = (
-        select(Agent, AgentPermission.access_level)
+        select(User, Agent, AgentPermission.access_level)
+        .select_from(User)
+        .outerjoin(Agent, Agent.id == agent_id)
         .outerjoin(AgentPermission, grants_viewer)
-        .where(Agent.id == agent_id)
+        .where(User.id == viewer_id)
     )
     rows = (await session.execute(statement)).all()
     if not rows:
         return None
-    return rows[0][0], [level for _, level in rows if level is not None]
+    user, agent, _ = rows[0]
+    return user, agent, [level for _, _, level in rows if level is not None]

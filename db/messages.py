@@ -4,8 +4,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, String, cast, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, String, cast, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ChatMessage, ChatSession
@@ -13,6 +14,26 @@ from db.sessions import EARLIEST
 
 UNREAD_ROLES = ("assistant", "system", "tool_call")
 """The roles of the agent side of a chat: what its owner has not read yet."""
+
+
+class MessageRow(NamedTuple):
+    """A chat_messages row as the API reads it (`ChatMessage`'s names), without the ORM:
+    see `db.sessions.SessionRow`."""
+
+    id: uuid.UUID
+    agent_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+    role: str
+    content: str
+    conversation_id: str
+    participant_id: uuid.UUID | None
+    thinking: str | None
+    created_at: datetime
+
+
+_COLUMNS = tuple(ChatMessage.__table__.c[name] for name in MessageRow._fields)
+AnyMessage = ChatMessage | MessageRow
+"""What the schema layer reads a message from: a page's row, or a write's instance."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +44,7 @@ class MessageKey:
     id: uuid.UUID
 
     @classmethod
-    def of(cls, row: ChatMessage) -> "MessageKey":
+    def of(cls, row: AnyMessage) -> "MessageKey":
         return cls(row.created_at, row.id)
 
 
@@ -39,28 +60,33 @@ def _before(key: MessageKey) -> ColumnElement[bool]:
     return tuple_(ChatMessage.created_at, ChatMessage.id) < (key.created_at, key.id)
 
 
+async def _read(session: AsyncSession, statement: Select) -> list[MessageRow]:
+    make = MessageRow._make
+    return [make(row) for row in (await session.execute(statement)).all()]
+
+
 async def messages_after(
     session: AsyncSession, conversation_id: str, limit: int, after: MessageKey | None = None
-) -> Sequence[ChatMessage]:
+) -> list[MessageRow]:
     """The oldest `limit` messages after `after` (from the start when None), oldest first."""
-    statement = select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
+    statement = select(*_COLUMNS).where(ChatMessage.conversation_id == conversation_id)
     if after is not None:
         statement = statement.where(_after(after))
     statement = statement.order_by(ChatMessage.created_at, ChatMessage.id).limit(limit)
-    return (await session.scalars(statement)).all()
+    return await _read(session, statement)
 
 
 async def messages_before(
     session: AsyncSession, conversation_id: str, limit: int, before: MessageKey | None = None
-) -> Sequence[ChatMessage]:
+) -> list[MessageRow]:
     """The newest `limit` messages before `before` (from the end when None), oldest first."""
-    statement = select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
+    statement = select(*_COLUMNS).where(ChatMessage.conversation_id == conversation_id)
     if before is not None:
         statement = statement.where(_before(before))
     statement = statement.order_by(ChatMessage.created_at.desc(), ChatMessage.id.desc()).limit(
         limit
     )
-    return list(reversed((await session.scalars(statement)).all()))
+    return list(reversed(await _read(session, statement)))
 
 
 async def count_by_conversation(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -40,10 +41,50 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.models import ChatMessage, ChatSession
 from db.types import GUID, UTCDateTime
+
+
+class SessionRow(NamedTuple):
+    """A chat_sessions row as the API reads it, column for column (`ChatSession`'s names).
+
+    Lists and lookups read these rather than ORM instances: a tuple per row costs a
+    fraction of an instance (identity map, state, instrumented attributes), and the schema
+    layer only reads attributes. Writes still go through `ChatSession`.
+    """
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    session_type: str
+    agent_id: uuid.UUID
+    user_id: uuid.UUID | None
+    created_by_participant_id: uuid.UUID | None
+    title: str
+    source_channel: str
+    external_conv_id: str | None
+    is_group: bool
+    group_name: str | None
+    participant_id: uuid.UUID | None
+    peer_agent_id: uuid.UUID | None
+    is_primary: bool
+    last_read_at_by_user: datetime | None
+    deleted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    last_message_at: datetime | None
+
+
+# Table columns, not ORM attributes: the statements below are Core selects, whose rows go
+# through the same column types (GUID, UTCDateTime: UTC-aware on SQLite too).
+_COLUMNS = tuple(ChatSession.__table__.c[name] for name in SessionRow._fields)
+AnySession = ChatSession | SessionRow
+"""What the schema layer reads a session from: a list's row, or a mutation's instance."""
+
+
+def _rows(result: Sequence[Sequence[object]]) -> list[SessionRow]:
+    make = SessionRow._make
+    return [make(row) for row in result]
 
 
 class SessionScope(Enum):
@@ -60,7 +101,7 @@ class SessionKey:
     id: uuid.UUID
 
     @classmethod
-    def of(cls, row: ChatSession) -> "SessionKey":
+    def of(cls, row: AnySession) -> "SessionKey":
         return cls(row.last_message_at, row.created_at, row.id)
 
 
@@ -76,11 +117,11 @@ def conversation_id(session_id: uuid.UUID) -> str:
     return str(session_id)
 
 
-def is_agent_to_agent(session: ChatSession) -> bool:
+def is_agent_to_agent(session: AnySession) -> bool:
     return session.session_type == "a2a"
 
 
-def is_own_direct(session: ChatSession, viewer_id: uuid.UUID | None) -> bool:
+def is_own_direct(session: AnySession, viewer_id: uuid.UUID | None) -> bool:
     """Whether the session counts unread messages for the viewer: their own direct one."""
     return (
         session.session_type == "direct" and viewer_id is not None and session.user_id == viewer_id
@@ -141,7 +182,7 @@ class _After(Enum):
 
 
 def _page(part: ColumnElement[bool], after: _After) -> Select:
-    statement = select(ChatSession).where(part)
+    statement = select(*_COLUMNS).where(part)
     if after is not _After.HEAD:
         # A missing time is the literal of the sort key, not a bound value: on SQLite a
         # bound time is text in another format and would not compare equal to it.
@@ -158,9 +199,13 @@ def _page_statement(scope: SessionScope, after: _After) -> Select:
     if len(pages) == 1:
         return pages[0]
     merged = union_all(*(select(page.subquery()) for page in pages)).subquery()
-    row = aliased(ChatSession, merged)
+    row = merged.c
     order = func.coalesce(row.last_message_at, EARLIEST, type_=UTCDateTime())
-    return select(row).order_by(order.desc(), row.created_at.desc(), row.id.desc()).limit(LIMIT)
+    return (
+        select(*(row[name] for name in SessionRow._fields))
+        .order_by(order.desc(), row.created_at.desc(), row.id.desc())
+        .limit(LIMIT)
+    )
 
 
 @cache
@@ -178,7 +223,7 @@ async def list_sessions(
     after: SessionKey | None = None,
     *,
     tenant_id: uuid.UUID,
-) -> Sequence[ChatSession]:
+) -> list[SessionRow]:
     """One page of the list of the agent's sessions in the viewer's tenant."""
     values: dict[str, object] = {
         "agent_id": agent_id,
@@ -192,7 +237,7 @@ async def list_sessions(
             "after_created": after.created_at,
             "after_id": after.id,
         }
-    return (await session.scalars(_page_statement(scope, _After.of(after)), values)).all()
+    return _rows((await session.execute(_page_statement(scope, _After.of(after)), values)).all())
 
 
 async def count_sessions(
@@ -210,15 +255,16 @@ async def count_sessions(
 
 async def session_of_agent(
     session: AsyncSession, session_id: uuid.UUID, agent_id: uuid.UUID, tenant_id: uuid.UUID
-) -> ChatSession | None:
+) -> SessionRow | None:
     """The active session of the tenant whose agent or peer is the agent (whatever its kind)."""
-    statement = select(ChatSession).where(
+    statement = select(*_COLUMNS).where(
         ChatSession.id == session_id,
         ChatSession.tenant_id == tenant_id,
         ChatSession.deleted_at.is_(None),
         or_(ChatSession.agent_id == agent_id, ChatSession.peer_agent_id == agent_id),
     )
-    return (await session.scalars(statement)).first()
+    found = _rows((await session.execute(statement)).all())
+    return found[0] if found else None
 
 
 async def session_by_id(session: AsyncSession, session_id: uuid.UUID) -> ChatSession | None:

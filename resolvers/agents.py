@@ -5,7 +5,6 @@ import uuid
 from auth.access import AgentAccess, agent_access
 from context import Info
 from db import models
-from db.agents import agent_with_grants
 from resolvers.ids import parse_id
 from schema.agents import Agent
 
@@ -14,13 +13,9 @@ async def viewer_agent(
     info: Info, agent_id: uuid.UUID
 ) -> tuple[models.User, models.Agent, AgentAccess]:
     """The viewer, the agent and the viewer's access to it; NotFound or Forbidden otherwise."""
-    viewer = await info.context.viewer()
-    async with info.context.database.session() as db:
-        found = await agent_with_grants(db, agent_id, viewer.id)
-    agent, grants = found if found is not None else (None, [])
+    viewer, agent, grants = await info.context.viewer_and_agent(agent_id)
     access = agent_access(viewer, agent, grants)
     assert agent is not None
-    info.context.loaders.agent_by_id.prime(agent.id, agent)
     return viewer, agent, access
 
 

@@ -5,10 +5,9 @@ import uuid
 from collections.abc import Sequence
 
 from context import Info
-from db import models
-from db.messages import MessageKey, messages_after, messages_before
+from db.messages import AnyMessage, MessageKey, MessageRow, messages_after, messages_before
 from db.run_events import MessageRef, may_fail
-from db.sessions import conversation_id
+from db.sessions import AnySession, conversation_id
 from errors import BadUserInput
 from loaders import Loaders
 from resolvers.cursors import message_cursor, parse_message_cursor
@@ -23,7 +22,7 @@ DEFAULT_PAGE = 100
 
 async def resolve_messages(
     info: Info,
-    session: models.ChatSession,
+    session: AnySession,
     *,
     first: int | None,
     after: str | None,
@@ -53,7 +52,7 @@ async def resolve_messages(
     loaders = info.context.loaders
     fields = selected(info, "nodes") | selected(info, "edges", "node")
 
-    async def page() -> Sequence[models.ChatMessage]:
+    async def page() -> Sequence[MessageRow]:
         async with info.context.database.session() as db:
             if forward:
                 rows = await messages_after(db, conversation, size + 1, key)
@@ -77,18 +76,20 @@ async def resolve_messages(
         rows = rows[1:] if more else rows
         has_next_page, has_previous_page = key is not None, more
 
+    def cursor(row: AnyMessage) -> str:
+        return message_cursor(session.id, MessageKey.of(row))
+
+    # A cursor per row only when edges ask for it (an unselected field is never read).
+    cursors = "cursor" in selected(info, "edges")
     edges = [
-        MessageEdge(
-            cursor=message_cursor(session.id, MessageKey.of(row)),
-            node=Message.from_model(row, session),
-        )
+        MessageEdge(cursor=cursor(row) if cursors else "", node=Message.from_model(row, session))
         for row in rows
     ]
     return MessageConnection(
         edges=edges,
         page_info=PageInfo(
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=cursor(rows[0]) if rows else None,
+            end_cursor=cursor(rows[-1]) if rows else None,
             has_next_page=has_next_page,
             has_previous_page=has_previous_page,
         ),
@@ -98,8 +99,8 @@ async def resolve_messages(
 
 async def _load_for_fields(
     loaders: Loaders,
-    session: models.ChatSession,
-    rows: Sequence[models.ChatMessage],
+    session: AnySession,
+    rows: Sequence[AnyMessage],
     fields: set[str],
 ) -> None:
     """Load, one batch per loader, what the selected fields of the page may read.

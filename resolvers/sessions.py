@@ -8,7 +8,9 @@ from auth.access import check_session_access, may_see_all_sessions
 from context import Info
 from db import models
 from db.sessions import (
+    AnySession,
     SessionKey,
+    SessionRow,
     SessionScope,
     conversation_id,
     count_sessions,
@@ -47,7 +49,7 @@ async def resolve_sessions(
     fields = selected(info, "nodes") | selected(info, "edges", "node")
     tenant = _tenant_of(agent)
 
-    async def page() -> Sequence[models.ChatSession]:
+    async def page() -> Sequence[SessionRow]:
         async with database.session() as db:
             rows = await list_sessions(
                 db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
@@ -69,20 +71,23 @@ async def resolve_sessions(
     async def count_all() -> int:
         return total if total is not None else await count()
 
+    def cursor(row: AnySession) -> str:
+        return session_cursor(agent.id, scope, SessionKey.of(row))
+
+    shown = rows[:first]
+    # A cursor per row only when edges ask for it (an unselected field is never read).
+    cursors = "cursor" in selected(info, "edges")
     edges = [
-        SessionEdge(
-            cursor=session_cursor(agent.id, scope, SessionKey.of(row)),
-            node=Session.from_model(row, agent.id),
-        )
-        for row in rows[:first]
+        SessionEdge(cursor=cursor(row) if cursors else "", node=Session.from_model(row, agent.id))
+        for row in shown
     ]
     return SessionConnection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=len(rows) > first,
             has_previous_page=key is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=cursor(shown[0]) if shown else None,
+            end_cursor=cursor(shown[-1]) if shown else None,
         ),
         count_all=count_all,
     )
@@ -90,7 +95,7 @@ async def resolve_sessions(
 
 async def _load_for_fields(
     loaders: Loaders,
-    rows: Sequence[models.ChatSession],
+    rows: Sequence[AnySession],
     fields: set[str],
     agent_id: uuid.UUID,
     viewer_id: uuid.UUID,

@@ -14,14 +14,16 @@ one) adds two rules:
 Each closed connection is logged once. The body's own deadline is an ASGI rule
 (`web/admission.py`), so it holds under any server.
 
-`python server.py` uses it, with one worker or several; with uvicorn itself, pass
-`--http web.slow_clients:GuardedH11Protocol` (the limits then come from the environment).
+The rules sit on both of uvicorn's HTTP parsers: httptools (C, the faster) when it is
+installed, else h11. `python server.py` uses the guarded protocol, with one worker or
+several; with uvicorn itself, pass `--http web.slow_clients:GuardedHttpToolsProtocol` (or
+`GuardedH11Protocol`; the limits then come from the environment).
 """
 
 import asyncio
 import functools
 import logging
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -40,7 +42,16 @@ def _settings_from_env() -> Settings:
     return Settings.from_env()
 
 
-class GuardedH11Protocol(H11Protocol):
+if TYPE_CHECKING:
+    _Protocol = H11Protocol
+else:
+    _Protocol = object
+
+
+class _Guard(_Protocol):
+    """The two rules, over either parser's protocol (both keep `cycle`, `connections`,
+    `transport`, `loop` and call `on_response_complete` the same way)."""
+
     settings: ClassVar[Settings | None] = None
     """The limits; None reads them from the environment (for uvicorn's worker processes)."""
 
@@ -84,6 +95,28 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def guarded_protocol(settings: Settings) -> type[GuardedH11Protocol]:
+class GuardedH11Protocol(_Guard, H11Protocol):
+    pass
+
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # httptools is not installed
+    GuardedHttpToolsProtocol: type[_Guard] | None = None
+else:
+
+    class GuardedHttpToolsProtocol(_Guard, HttpToolsProtocol):  # type: ignore[no-redef]
+        pass
+
+
+PARSERS = {"h11": GuardedH11Protocol} | (
+    {"httptools": GuardedHttpToolsProtocol} if GuardedHttpToolsProtocol else {}
+)
+"""The guarded protocols there are, by parser; `DEFAULT` the one servers use."""
+DEFAULT = "httptools" if "httptools" in PARSERS else "h11"
+
+
+def guarded_protocol(settings: Settings, parser: str = DEFAULT) -> type[_Guard]:
     """The protocol with the limits of `settings` (one process: tests, a single worker)."""
-    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"settings": settings})
+    base = PARSERS[parser]
+    return type(base.__name__, (base,), {"settings": settings})

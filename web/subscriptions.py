@@ -46,7 +46,6 @@ from auth.expiry import token_expiry
 from auth.tokens import user_id_from_authorization
 from context import Context
 from db.engine import Database
-from db.models import User
 from errors import SERVICE_UNAVAILABLE, ApiError
 from loaders import Loaders
 from settings import Settings
@@ -83,11 +82,6 @@ class LiveContext(Context):
     @property
     def authorization(self) -> str | None:
         return _authorization(self.connection_params) or self.request.headers.get("authorization")
-
-    async def viewer(self) -> User:
-        if self._viewer_id is None:
-            self._viewer_id = user_id_from_authorization(self.authorization, self.settings)
-        return await super().viewer()
 
     def disconnect_soon(self, code: int, reason: str) -> None:
         """Close the connection (all its operations) without waiting for a blocked send."""

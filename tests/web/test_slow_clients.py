@@ -1,7 +1,8 @@
 """Slow clients and connection floods, over a real socket: cut off, while others are served.
 
 The server is uvicorn with the protocol `python server.py` runs (`web.slow_clients`), in
-the test's own event loop, with limits of a fraction of a second.
+the test's own event loop, with limits of a fraction of a second; every test runs over
+each parser the rules are on (httptools, which the server uses when installed, and h11).
 """
 
 import asyncio
@@ -17,14 +18,14 @@ import uvicorn
 from db.engine import Database
 from server import create_app
 from settings import Settings
-from web.slow_clients import guarded_protocol
+from web.slow_clients import PARSERS, guarded_protocol
 
 LIMIT = 0.5
 HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
 
 
 @asynccontextmanager
-async def guarded_server(settings: Settings, database: Database) -> AsyncIterator[int]:
+async def guarded_server(settings: Settings, database: Database, parser: str) -> AsyncIterator[int]:
     """The port of the app served by uvicorn with the guarded protocol and its access log on."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -32,7 +33,7 @@ async def guarded_server(settings: Settings, database: Database) -> AsyncIterato
         create_app(settings, database),
         lifespan="off",
         log_level="info",
-        http=guarded_protocol(settings),
+        http=guarded_protocol(settings, parser),
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
@@ -53,6 +54,11 @@ async def idle_database() -> AsyncIterator[Database]:
     database = Database.from_url("sqlite+aiosqlite:///:memory:")
     yield database
     await database.dispose()
+
+
+@pytest.fixture(params=sorted(PARSERS))
+def parser(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
@@ -91,20 +97,20 @@ async def fetch(port: int, request: bytes = HEALTHZ) -> bytes:
 
 
 async def test_headers_sent_just_within_the_limit_are_served(
-    limited: Settings, idle_database: Database
+    limited: Settings, idle_database: Database, parser: str
 ) -> None:
-    async with guarded_server(limited, idle_database) as port:
+    async with guarded_server(limited, idle_database, parser) as port:
         answer, _ = await drip(port, HEALTHZ.replace(b"HTTP/1.1", b"HTTP/1.0"), LIMIT / 60)
 
     assert answer.startswith(b"HTTP/1.1 200")
 
 
 async def test_a_slow_header_client_is_cut_off_while_others_are_served(
-    limited: Settings, idle_database: Database, caplog: pytest.LogCaptureFixture
+    limited: Settings, idle_database: Database, parser: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Headers at a byte per 0.1 s: closed at 0.5 s, logged once; a normal client is served."""
     caplog.set_level(logging.INFO)
-    async with guarded_server(limited, idle_database) as port:
+    async with guarded_server(limited, idle_database, parser) as port:
         slow = asyncio.create_task(drip(port, HEALTHZ, 0.1))
         served = await fetch(port)
         answer, lasted = await slow
@@ -117,7 +123,7 @@ async def test_a_slow_header_client_is_cut_off_while_others_are_served(
 
 
 async def test_a_slow_body_client_is_cut_off_while_others_are_served(
-    limited: Settings, idle_database: Database, caplog: pytest.LogCaptureFixture
+    limited: Settings, idle_database: Database, parser: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A body at a byte per 0.1 s: 408 and closed at 0.5 s, logged once."""
     caplog.set_level(logging.INFO)
@@ -125,7 +131,7 @@ async def test_a_slow_body_client_is_cut_off_while_others_are_served(
         b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
         b"Content-Length: 50\r\n\r\n"
     )
-    async with guarded_server(limited, idle_database) as port:
+    async with guarded_server(limited, idle_database, parser) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(head)
         started = asyncio.get_running_loop().time()
@@ -153,11 +159,11 @@ async def test_a_slow_body_client_is_cut_off_while_others_are_served(
 
 
 async def test_connections_past_the_cap_are_refused_at_once(
-    limited: Settings, idle_database: Database, caplog: pytest.LogCaptureFixture
+    limited: Settings, idle_database: Database, parser: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Four open connections are the cap: a fifth gets 503 and is closed; one fewer, served."""
     caplog.set_level(logging.INFO)
-    async with guarded_server(limited, idle_database) as port:
+    async with guarded_server(limited, idle_database, parser) as port:
         idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(4)]
         await asyncio.sleep(0.05)
         refused = await fetch(port)
@@ -174,10 +180,10 @@ async def test_connections_past_the_cap_are_refused_at_once(
 
 
 async def test_one_log_line_per_request_with_uvicorns_access_log_on(
-    limited: Settings, idle_database: Database, caplog: pytest.LogCaptureFixture
+    limited: Settings, idle_database: Database, parser: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with guarded_server(limited, idle_database) as port:
+    async with guarded_server(limited, idle_database, parser) as port:
         await fetch(port)
 
     lines = [r for r in caplog.records if r.name in ("chat_api.requests", "uvicorn.access")]
