@@ -7,7 +7,13 @@ PostgreSQL server that other tests use keeps running either way.
 """
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from db.engine import Database
 
 
 class DatabaseProxy:
@@ -61,3 +67,23 @@ class DatabaseProxy:
             pass
         finally:
             writer.transport.abort()
+
+
+@asynccontextmanager
+async def proxy_to(database: Database) -> AsyncIterator[DatabaseProxy]:
+    """A running proxy to the database's server, shut (and unstalled) afterwards."""
+    url = database.engine.url
+    proxy = DatabaseProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        proxy.flowing.set()
+        if proxy.serving:
+            await proxy.cut()
+
+
+def proxied_url(database: Database, proxy: DatabaseProxy) -> str:
+    """The database's URL, through the proxy."""
+    url = make_url(database.engine.url).set(host="127.0.0.1", port=proxy.port)
+    return url.render_as_string(hide_password=False)

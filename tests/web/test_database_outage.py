@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from db.engine import Database
 from db.models import ChatSession
@@ -20,7 +19,7 @@ from settings import Settings
 from tests.api import Api
 from tests.databases import POSTGRES_URL
 from tests.factories import Factory
-from tests.proxy import DatabaseProxy
+from tests.proxy import DatabaseProxy, proxied_url, proxy_to
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)"),
@@ -37,12 +36,8 @@ mutation Create($agent: ID!) { createSession(agentId: $agent, title: "During") {
 
 @pytest.fixture
 async def proxy(database: Database) -> AsyncIterator[DatabaseProxy]:
-    url = database.engine.url
-    proxy = DatabaseProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    yield proxy
-    if proxy.serving:
-        await proxy.cut()
+    async with proxy_to(database) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -50,8 +45,7 @@ async def proxied_api(
     database: Database, settings: Settings, proxy: DatabaseProxy
 ) -> AsyncIterator[Api]:
     """The app, reaching the test database through the proxy only."""
-    url = make_url(database.engine.url).set(host="127.0.0.1", port=proxy.port)
-    proxied = Database.from_url(url.render_as_string(hide_password=False))
+    proxied = Database.from_url(proxied_url(database, proxy))
     transport = httpx.ASGITransport(app=create_app(settings, proxied))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client, settings)

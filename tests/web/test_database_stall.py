@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from db.engine import Database
 from server import create_app
@@ -20,7 +19,7 @@ from settings import Settings
 from tests.api import Api, error_codes
 from tests.databases import POSTGRES_URL
 from tests.factories import Factory
-from tests.proxy import DatabaseProxy
+from tests.proxy import DatabaseProxy, proxied_url, proxy_to
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)"),
@@ -36,12 +35,8 @@ STALL_CODES = {"STATEMENT_TIMEOUT", "DATABASE_CONNECT_TIMEOUT"}
 
 @pytest.fixture
 async def proxy(database: Database) -> AsyncIterator[DatabaseProxy]:
-    url = database.engine.url
-    proxy = DatabaseProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    yield proxy
-    proxy.flowing.set()
-    await proxy.cut()
+    async with proxy_to(database) as proxy:
+        yield proxy
 
 
 @pytest.fixture
@@ -49,10 +44,9 @@ async def stalling_api(
     database: Database, settings: Settings, proxy: DatabaseProxy
 ) -> AsyncIterator[Api]:
     """The app with half-second database timeouts, reaching PostgreSQL through the proxy."""
-    url = make_url(database.engine.url).set(host="127.0.0.1", port=proxy.port)
     serving = dataclasses.replace(
         settings,
-        database_url=url.render_as_string(hide_password=False),
+        database_url=proxied_url(database, proxy),
         db_connect_timeout=TIMEOUT,
         db_statement_timeout=TIMEOUT,
         db_pool_timeout=TIMEOUT,
