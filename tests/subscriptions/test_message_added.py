@@ -1,16 +1,17 @@
 """Subscription.messageAdded over WebSocket (graphql-transport-ws), against a live server."""
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import insert, update
 from websockets.exceptions import ConnectionClosed
 
 from auth.tokens import issue_token
 from db.engine import Database
-from db.models import ChatSession
+from db.models import ChatMessage, ChatSession
 from settings import Settings
 from tests.factories import Factory
 from tests.subscriptions.client import ws_connection
@@ -139,36 +140,17 @@ async def test_a_burst_of_1000_messages_arrives_complete_and_in_order(
         start = now()
         rows = [
             {
-                "id": str(__import__("uuid").uuid4()),
+                "id": uuid.uuid4(),
+                "agent_id": world.atlas.id,
+                "role": "assistant",
                 "content": f"burst {n}",
+                "conversation_id": str(world.chat.id),
                 "created_at": start + timedelta(microseconds=n),
             }
             for n in range(1000)
         ]
         async with database.transaction() as db:
-            await db.execute(
-                text(
-                    "INSERT INTO chat_messages (id, agent_id, role, content, conversation_id, "
-                    "created_at) VALUES (:id, :agent, 'assistant', :content, :conversation, "
-                    ":created_at)"
-                ).bindparams(),
-                [
-                    {
-                        **row,
-                        "id": row["id"]
-                        if database.dialect == "sqlite"
-                        else __import__("uuid").UUID(row["id"]),
-                        "agent": str(world.atlas.id)
-                        if database.dialect == "sqlite"
-                        else world.atlas.id,
-                        "conversation": str(world.chat.id),
-                        "created_at": row["created_at"]
-                        if database.dialect == "postgresql"
-                        else row["created_at"].replace(tzinfo=None).isoformat(sep=" "),
-                    }
-                    for row in rows
-                ],
-            )
+            await db.execute(insert(ChatMessage), rows)
         async with asyncio.timeout(30):
             received = [(await ws.next_data(id))["messageAdded"]["content"] for _ in range(1000)]
 

@@ -2,16 +2,18 @@
 
 import asyncio
 import dataclasses
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert
 from websockets.exceptions import ConnectionClosed
 
 from auth.tokens import issue_token
 from db.engine import Database
+from db.models import ChatMessage
 from server import create_app
 from settings import Settings
 from tests.clients.live_server import live_server
@@ -161,22 +163,18 @@ async def test_a_slow_consumer_is_disconnected_without_slowing_others(
         await slow.subscribe(SMALL, {"s": str(world.chat.id)})
         other_id = await other.subscribe(SMALL, {"s": str(quiet.id)})
         await asyncio.sleep(0.2)
+        flood = [
+            {
+                "id": uuid.uuid4(),
+                "role": "assistant",
+                "content": f"flood {n}",
+                "conversation_id": str(world.chat.id),
+                "created_at": now(),
+            }
+            for n in range(50)
+        ]
         async with database.transaction() as db:
-            for n in range(50):
-                await db.execute(
-                    text(
-                        "INSERT INTO chat_messages (id, role, content, conversation_id, "
-                        "created_at) VALUES (:id, 'assistant', :content, :conversation, :at)"
-                    ),
-                    {
-                        "id": str(__import__("uuid").uuid4()),
-                        "content": f"flood {n}",
-                        "conversation": str(world.chat.id),
-                        "at": now()
-                        if database.dialect == "postgresql"
-                        else now().replace(tzinfo=None).isoformat(sep=" "),
-                    },
-                )
+            await db.execute(insert(ChatMessage), flood)
         with pytest.raises(ConnectionClosed) as closed:
             async with asyncio.timeout(TIMEOUT):
                 while True:
