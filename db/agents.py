@@ -3,14 +3,32 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agent, AgentPermission, User
+from db.types import GUID
 
 
 async def agents_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Agent]:
     return (await session.scalars(select(Agent).where(Agent.id.in_(ids)))).all()
+
+
+_VIEWER_WITH_AGENT = (
+    select(User, Agent, AgentPermission.access_level)
+    .select_from(User)
+    .outerjoin(Agent, Agent.id == bindparam("agent_id", type_=GUID()))
+    .outerjoin(
+        AgentPermission,
+        and_(
+            AgentPermission.agent_id == Agent.id,
+            AgentPermission.scope_type == "user",
+            AgentPermission.scope_id == User.id,
+        ),
+    )
+    .where(User.id == bindparam("viewer_id", type_=GUID()))
+)
+"""Built once, run with bound values (see `db.sessions`); entities, for the loaders it primes."""
 
 
 async def viewer_with_agent(
@@ -23,19 +41,8 @@ async def viewer_with_agent(
     Whether the user may sign in, whether the agent is visible to them, and what the rows
     grant under its access mode, is for the caller and `auth.access` to say.
     """
-    grants_viewer = and_(
-        AgentPermission.agent_id == Agent.id,
-        AgentPermission.scope_type == "user",
-        AgentPermission.scope_id == User.id,
-    )
-    statement = (
-        select(User, Agent, AgentPermission.access_level)
-        .select_from(User)
-        .outerjoin(Agent, Agent.id == agent_id)
-        .outerjoin(AgentPermission, grants_viewer)
-        .where(User.id == viewer_id)
-    )
-    rows = (await session.execute(statement)).all()
+    values = {"viewer_id": viewer_id, "agent_id": agent_id}
+    rows = (await session.execute(_VIEWER_WITH_AGENT, values)).all()
     if not rows:
         return None
     user, agent, _ = rows[0]

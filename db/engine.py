@@ -32,6 +32,7 @@ import asyncpg
 from sqlalchemy import URL, Connection, Enum, event, exc, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -178,14 +179,18 @@ def serving_engine(settings: Settings) -> AsyncEngine:
     return create_engine(url, **pool)
 
 
+Reader = AsyncConnection | AsyncSession
+"""What a read of plain rows (a Core select) runs on: a connection, or a caller's session."""
+
+
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         # Reads run in autocommit: a read session sends one statement, and a transaction
         # around it would only add a BEGIN and a ROLLBACK round trip (and make the pool's
         # ping one transaction more). Writes keep their transaction.
-        reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reads = async_sessionmaker(reads, expire_on_commit=False)
+        self._read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads = async_sessionmaker(self._read_engine, expire_on_commit=False)
         self._writes = async_sessionmaker(engine, expire_on_commit=False)
         self._turn: asyncio.Lock | None = None
 
@@ -223,6 +228,18 @@ class Database:
             return
         async with self._turn, self._reads() as session:
             yield session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for reads of plain rows, in autocommit, taking turns as
+        `session()` does: it skips the ORM's execution path, which costs several times the
+        Core one for a statement that returns no entities."""
+        if self._turn is None:
+            async with self._read_engine.connect() as connection:
+                yield connection
+            return
+        async with self._turn, self._read_engine.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, cast, func, select, tuple_
 
+from db.engine import Reader
 from db.models import ChatMessage, ChatSession
 from db.sessions import EARLIEST
+from db.types import GUID, UTCDateTime
 
 UNREAD_ROLES = ("assistant", "system", "tool_call")
 """The roles of the agent side of a chat: what its owner has not read yet."""
@@ -48,73 +49,82 @@ class MessageKey:
         return cls(row.created_at, row.id)
 
 
-def _after(key: MessageKey) -> ColumnElement[bool]:
-    """Messages later than `key` in chronological order."""
-    # Columns on the left, so each value is bound with its column's type: on SQLite a
-    # GUID is hyphenated text, which an untyped UUID value would not be.
-    return tuple_(ChatMessage.created_at, ChatMessage.id) > (key.created_at, key.id)
+_CONVERSATION = bindparam("conversation_id", type_=String())
+_KEY = tuple_(ChatMessage.created_at, ChatMessage.id)
+# Bound with the columns' types: on SQLite a GUID is hyphenated text and a time naive text.
+_BOUND_KEY = tuple_(bindparam("key_time", type_=UTCDateTime()), bindparam("key_id", type_=GUID()))
+_FORWARD = (ChatMessage.created_at, ChatMessage.id)
+_BACKWARD = (ChatMessage.created_at.desc(), ChatMessage.id.desc())
 
 
-def _before(key: MessageKey) -> ColumnElement[bool]:
-    """Messages earlier than `key` in chronological order."""
-    return tuple_(ChatMessage.created_at, ChatMessage.id) < (key.created_at, key.id)
+def _page(key: ColumnElement[bool] | None, order: Sequence[ColumnElement[object]]) -> Select:
+    """A page of a conversation's messages, built once (see `db.sessions`)."""
+    statement = select(*_COLUMNS).where(ChatMessage.conversation_id == _CONVERSATION)
+    if key is not None:
+        statement = statement.where(key)
+    return statement.order_by(*order).limit(bindparam("limit", type_=Integer()))
 
 
-async def _read(session: AsyncSession, statement: Select) -> list[MessageRow]:
+_AFTER = {False: _page(None, _FORWARD), True: _page(_KEY > _BOUND_KEY, _FORWARD)}
+_BEFORE = {False: _page(None, _BACKWARD), True: _page(_KEY < _BOUND_KEY, _BACKWARD)}
+
+
+async def _read(
+    session: Reader, statement: Select, conversation_id: str, limit: int, key: MessageKey | None
+) -> list[MessageRow]:
+    values: dict[str, object] = {"conversation_id": conversation_id, "limit": limit}
+    if key is not None:
+        values |= {"key_time": key.created_at, "key_id": key.id}
     make = MessageRow._make
-    return [make(row) for row in (await session.execute(statement)).all()]
+    return [make(row) for row in (await session.execute(statement, values)).all()]
 
 
 async def messages_after(
-    session: AsyncSession, conversation_id: str, limit: int, after: MessageKey | None = None
+    session: Reader, conversation_id: str, limit: int, after: MessageKey | None = None
 ) -> list[MessageRow]:
     """The oldest `limit` messages after `after` (from the start when None), oldest first."""
-    statement = select(*_COLUMNS).where(ChatMessage.conversation_id == conversation_id)
-    if after is not None:
-        statement = statement.where(_after(after))
-    statement = statement.order_by(ChatMessage.created_at, ChatMessage.id).limit(limit)
-    return await _read(session, statement)
+    return await _read(session, _AFTER[after is not None], conversation_id, limit, after)
 
 
 async def messages_before(
-    session: AsyncSession, conversation_id: str, limit: int, before: MessageKey | None = None
+    session: Reader, conversation_id: str, limit: int, before: MessageKey | None = None
 ) -> list[MessageRow]:
     """The newest `limit` messages before `before` (from the end when None), oldest first."""
-    statement = select(*_COLUMNS).where(ChatMessage.conversation_id == conversation_id)
-    if before is not None:
-        statement = statement.where(_before(before))
-    statement = statement.order_by(ChatMessage.created_at.desc(), ChatMessage.id.desc()).limit(
-        limit
-    )
-    return list(reversed(await _read(session, statement)))
+    rows = await _read(session, _BEFORE[before is not None], conversation_id, limit, before)
+    return list(reversed(rows))
 
 
-async def count_by_conversation(
-    session: AsyncSession, conversation_ids: Sequence[str]
-) -> dict[str, int]:
-    statement = (
-        select(ChatMessage.conversation_id, func.count())
-        .where(ChatMessage.conversation_id.in_(conversation_ids))
-        .group_by(ChatMessage.conversation_id)
+_COUNT_BY_CONVERSATION = (
+    select(ChatMessage.conversation_id, func.count())
+    .where(ChatMessage.conversation_id.in_(bindparam("conversation_ids", expanding=True)))
+    .group_by(ChatMessage.conversation_id)
+)
+
+
+async def count_by_conversation(session: Reader, conversation_ids: Sequence[str]) -> dict[str, int]:
+    values = {"conversation_ids": list(conversation_ids)}
+    result = await session.execute(_COUNT_BY_CONVERSATION, values)
+    return {conversation: count for conversation, count in result.all()}
+
+
+_UNREAD_BY_SESSION = (
+    select(ChatSession.id, func.count())
+    .join(ChatMessage, ChatMessage.conversation_id == cast(ChatSession.id, String))
+    .where(
+        ChatSession.id.in_(bindparam("session_ids", expanding=True)),
+        ChatMessage.role.in_(UNREAD_ROLES),
+        ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
     )
-    return {conversation: count for conversation, count in (await session.execute(statement)).all()}
+    .group_by(ChatSession.id)
+)
 
 
 async def unread_by_session(
-    session: AsyncSession, session_ids: Sequence[uuid.UUID]
+    session: Reader, session_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     """Per session, its agent-side messages newer than the owner's last read (all when never).
 
     Whose session it is, and of what kind, is the caller's question: this only counts.
     """
-    statement = (
-        select(ChatSession.id, func.count())
-        .join(ChatMessage, ChatMessage.conversation_id == cast(ChatSession.id, String))
-        .where(
-            ChatSession.id.in_(session_ids),
-            ChatMessage.role.in_(UNREAD_ROLES),
-            ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
-        )
-        .group_by(ChatSession.id)
-    )
-    return {session_id: count for session_id, count in (await session.execute(statement)).all()}
+    result = await session.execute(_UNREAD_BY_SESSION, {"session_ids": list(session_ids)})
+    return {session_id: count for session_id, count in result.all()}

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, bindparam, select
 
+from db.engine import Reader
 from db.models import AgentRun, AgentRunEvent, ChatMessage, ChatSession
 
 MessageRef = tuple[uuid.UUID, uuid.UUID]
@@ -57,8 +57,26 @@ def failure_of(
     return message_id, RuntimeFailure(code, message, run_id, agent_id, trace_id)
 
 
+_PAYLOAD = AgentRunEvent.payload
+_FAILURES = (
+    select(AgentRun.session_id, AgentRunEvent.run_id, AgentRunEvent.agent_id, _PAYLOAD)
+    .join(
+        AgentRun,
+        and_(AgentRun.id == AgentRunEvent.run_id, AgentRun.tenant_id == AgentRunEvent.tenant_id),
+    )
+    .where(
+        AgentRun.session_id.in_(bindparam("session_ids", expanding=True)),
+        AgentRunEvent.event_type == "delivery_succeeded",
+        _PAYLOAD["lifecycle_status"].as_string() == "failed",
+        _PAYLOAD["message_id"].as_string().in_(bindparam("message_ids", expanding=True)),
+    )
+    .order_by(AgentRunEvent.created_at, AgentRunEvent.id)
+)
+"""Built once, run with bound values (see `db.sessions`)."""
+
+
 async def failures_by_message(
-    session: AsyncSession, refs: Sequence[MessageRef]
+    session: Reader, refs: Sequence[MessageRef]
 ) -> dict[MessageRef, RuntimeFailure]:
     """The failures recorded for these messages by runs of their own sessions, in one query.
 
@@ -66,28 +84,13 @@ async def failures_by_message(
     """
     if not refs:
         return {}
-    payload = AgentRunEvent.payload
-    statement = (
-        select(AgentRun.session_id, AgentRunEvent.run_id, AgentRunEvent.agent_id, payload)
-        .join(
-            AgentRun,
-            and_(
-                AgentRun.id == AgentRunEvent.run_id, AgentRun.tenant_id == AgentRunEvent.tenant_id
-            ),
-        )
-        .where(
-            AgentRun.session_id.in_(sorted({session_id for session_id, _ in refs})),
-            AgentRunEvent.event_type == "delivery_succeeded",
-            payload["lifecycle_status"].as_string() == "failed",
-            payload["message_id"]
-            .as_string()
-            .in_(sorted({str(message_id) for _, message_id in refs})),
-        )
-        .order_by(AgentRunEvent.created_at, AgentRunEvent.id)
-    )
+    values = {
+        "session_ids": sorted({session_id for session_id, _ in refs}),
+        "message_ids": sorted({str(message_id) for _, message_id in refs}),
+    }
     wanted = set(refs)
     found: dict[MessageRef, RuntimeFailure] = {}
-    for session_id, run_id, agent_id, data in (await session.execute(statement)).all():
+    for session_id, run_id, agent_id, data in (await session.execute(_FAILURES, values)).all():
         failure = failure_of(data, run_id, agent_id)
         if failure is None:
             continue

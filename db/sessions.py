@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import Reader
 from db.models import ChatMessage, ChatSession
 from db.types import GUID, UTCDateTime
 
@@ -215,7 +216,7 @@ def _count_statement(scope: SessionScope) -> Select:
 
 
 async def list_sessions(
-    session: AsyncSession,
+    session: Reader,
     agent_id: uuid.UUID,
     viewer_id: uuid.UUID,
     scope: SessionScope,
@@ -241,7 +242,7 @@ async def list_sessions(
 
 
 async def count_sessions(
-    session: AsyncSession,
+    session: Reader,
     agent_id: uuid.UUID,
     viewer_id: uuid.UUID,
     scope: SessionScope,
@@ -253,17 +254,18 @@ async def count_sessions(
     return (await session.scalar(_count_statement(scope), values)) or 0
 
 
+_SESSION_OF_AGENT = select(*_COLUMNS).where(
+    ChatSession.id == bindparam("session_id", type_=GUID()),
+    _active(or_(ChatSession.agent_id == AGENT, ChatSession.peer_agent_id == AGENT)),
+)
+
+
 async def session_of_agent(
-    session: AsyncSession, session_id: uuid.UUID, agent_id: uuid.UUID, tenant_id: uuid.UUID
+    session: Reader, session_id: uuid.UUID, agent_id: uuid.UUID, tenant_id: uuid.UUID
 ) -> SessionRow | None:
     """The active session of the tenant whose agent or peer is the agent (whatever its kind)."""
-    statement = select(*_COLUMNS).where(
-        ChatSession.id == session_id,
-        ChatSession.tenant_id == tenant_id,
-        ChatSession.deleted_at.is_(None),
-        or_(ChatSession.agent_id == agent_id, ChatSession.peer_agent_id == agent_id),
-    )
-    found = _rows((await session.execute(statement)).all())
+    values = {"session_id": session_id, "agent_id": agent_id, "tenant_id": tenant_id}
+    found = _rows((await session.execute(_SESSION_OF_AGENT, values)).all())
     return found[0] if found else None
 
 

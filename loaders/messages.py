@@ -12,6 +12,6 @@ class MessageCountByConversationLoader(DataLoader[str, int]):
         self.database = database
 
     async def batch_load_fn(self, keys: list[str]) -> list[int]:
-        async with self.database.session() as session:
-            counts = await count_by_conversation(session, keys)
+        async with self.database.connection() as connection:
+            counts = await count_by_conversation(connection, keys)
         return [counts.get(key, 0) for key in keys]

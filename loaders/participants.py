@@ -1,7 +1,7 @@
-from db.models import Participant
-from db.participants import participants_by_ids
+from db.participants import ParticipantRow, participants_by_ids
 from loaders.base import RowByIdLoader
 
 
-class ParticipantByIdLoader(RowByIdLoader[Participant]):
+class ParticipantByIdLoader(RowByIdLoader[ParticipantRow]):
     fetch = staticmethod(participants_by_ids)
+    plain_rows = True

@@ -12,6 +12,6 @@ class RuntimeFailureByMessageLoader(DataLoader[MessageRef, RuntimeFailure | None
         self.database = database
 
     async def batch_load_fn(self, keys: list[MessageRef]) -> list[RuntimeFailure | None]:
-        async with self.database.session() as session:
-            failures = await failures_by_message(session, keys)
+        async with self.database.connection() as connection:
+            failures = await failures_by_message(connection, keys)
         return [failures.get(key) for key in keys]

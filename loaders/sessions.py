@@ -17,6 +17,6 @@ class UnreadCountBySessionLoader(DataLoader[uuid.UUID, int]):
         self.database = database
 
     async def batch_load_fn(self, keys: list[uuid.UUID]) -> list[int]:
-        async with self.database.session() as session:
-            counts = await unread_by_session(session, keys)
+        async with self.database.connection() as connection:
+            counts = await unread_by_session(connection, keys)
         return [counts.get(key, 0) for key in keys]

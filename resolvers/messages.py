@@ -53,7 +53,7 @@ async def resolve_messages(
     fields = selected(info, "nodes") | selected(info, "edges", "node")
 
     async def page() -> Sequence[MessageRow]:
-        async with info.context.database.session() as db:
+        async with info.context.database.connection() as db:
             if forward:
                 rows = await messages_after(db, conversation, size + 1, key)
             else:

@@ -50,7 +50,7 @@ async def resolve_sessions(
     tenant = _tenant_of(agent)
 
     async def page() -> Sequence[SessionRow]:
-        async with database.session() as db:
+        async with database.connection() as db:
             rows = await list_sessions(
                 db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
             )
@@ -58,7 +58,7 @@ async def resolve_sessions(
         return rows
 
     async def count() -> int:
-        async with database.session() as db:
+        async with database.connection() as db:
             return await count_sessions(db, agent.id, viewer.id, scope, tenant_id=tenant)
 
     # The count, when asked for, runs alongside the page rather than after it.
@@ -133,7 +133,7 @@ def _tenant_of(agent: models.Agent) -> uuid.UUID:
 
 async def resolve_session(info: Info, agent: models.Agent, viewer: models.User, id: str) -> Session:
     session_id = parse_id(id, "session id")
-    async with info.context.database.session() as db:
+    async with info.context.database.connection() as db:
         row = await session_of_agent(db, session_id, agent.id, _tenant_of(agent))
     if row is None:  # unknown, deleted, or another tenant's: the same answer
         raise NotFound("Session not found.")

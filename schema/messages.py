@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from context import Info
 from db import models
 from db.messages import MessageKey
+from db.participants import ParticipantRow
 from db.run_events import MessageRef, RuntimeFailure, may_fail
 from loaders.ready import then
 from resolvers.cursors import message_cursor
@@ -216,7 +217,7 @@ class Message(Node):
         return [TextPart(text=self.content)]
 
 
-def _sender_name(participant: models.Participant | None) -> str:
+def _sender_name(participant: ParticipantRow | None) -> str:
     return participant.display_name if participant else "Unknown"
 
 
