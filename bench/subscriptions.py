@@ -37,10 +37,11 @@ import httpx
 from websockets.asyncio.client import connect
 
 from auth.tokens import issue_token
+from bench.generate import recreate_database
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import Agent, ChatSession, Identity, Tenant, User
-from settings import Settings
+from settings import Settings, async_database_url
 
 SERVER_URL = os.environ.get("BENCH_LIVE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "chat_live_bench"
@@ -81,18 +82,9 @@ def _url(database: str) -> str:
     return f"{base}/{database}"
 
 
-async def _fresh_database() -> None:
-    admin = await asyncpg.connect(SERVER_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-
-
 async def _seed() -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
     """A tenant, a member, an agent, and the member's sessions with it."""
-    database = Database.from_url(_url(DATABASE).replace("postgresql://", "postgresql+asyncpg://"))
+    database = Database.from_url(async_database_url(_url(DATABASE)))
     try:
         await upgrade(database)
         tenant, identity = Tenant(id=uuid.uuid4(), name="Bench"), Identity(id=uuid.uuid4())
@@ -210,7 +202,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 async def run(seconds: float, rate: float, subscriptions: int) -> Result:
-    await _fresh_database()
+    await recreate_database(_url(DATABASE))
     user_id, _, sessions = await _seed()
     settings = Settings(jwt_secret_key=SECRET, jwt_secret_is_random=False)
     token = issue_token(user_id, settings)

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agent, AgentPermission, User
@@ -14,18 +14,21 @@ async def agents_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequ
     return (await session.scalars(select(Agent).where(Agent.id.in_(ids)))).all()
 
 
+def grants_of(user_id: ColumnElement[uuid.UUID] | uuid.UUID) -> ColumnElement[bool]:
+    """Join condition: the agent's permission rows that name the user (scope 'user'), the
+    only rows that grant anything under the access modes (`auth.access`)."""
+    return and_(
+        AgentPermission.agent_id == Agent.id,
+        AgentPermission.scope_type == "user",
+        AgentPermission.scope_id == user_id,
+    )
+
+
 _VIEWER_WITH_AGENT = (
     select(User, Agent, AgentPermission.access_level)
     .select_from(User)
     .outerjoin(Agent, Agent.id == bindparam("agent_id", type_=GUID()))
-    .outerjoin(
-        AgentPermission,
-        and_(
-            AgentPermission.agent_id == Agent.id,
-            AgentPermission.scope_type == "user",
-            AgentPermission.scope_id == User.id,
-        ),
-    )
+    .outerjoin(AgentPermission, grants_of(User.id))
     .where(User.id == bindparam("viewer_id", type_=GUID()))
 )
 """Built once, run with bound values (see `db.sessions`); entities, for the loaders it primes."""

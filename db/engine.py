@@ -195,7 +195,7 @@ class Database:
         self._turn: asyncio.Lock | None = None
 
     def one_read_at_a_time(self) -> "Database":
-        """This database, with its reads taking turns (a request's loader batches).
+        """This database, with its reads taking turns (a request's resolvers and loaders).
 
         Batches that fire together would each hold a pooled connection at once (a list
         holds four): under a few concurrent requests the pool overflows, and every
@@ -203,6 +203,8 @@ class Database:
         a request holds one connection at a time, for about the same time in all (each
         batch is one short statement).
         """
+        if self._turn is not None:
+            return self  # already one request's: its reads share the one turn
         serial = copy.copy(self)
         serial._turn = asyncio.Lock()
         return serial

@@ -9,9 +9,10 @@ with the agents asked for. Whether the viewer may see a row is for `auth.access`
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import and_, select, union
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.agents import grants_of
 from db.models import Agent, AgentPermission, ChatMessage, ChatSession
 
 
@@ -45,14 +46,9 @@ async def agents_with_grants_by_ids(
         select(ChatSession.agent_id).where(ChatSession.id.in_(session_ids)),
         select(ChatSession.peer_agent_id).where(ChatSession.id.in_(session_ids)),
     )
-    grants_viewer = and_(
-        AgentPermission.agent_id == Agent.id,
-        AgentPermission.scope_type == "user",
-        AgentPermission.scope_id == viewer_id,
-    )
     statement = (
         select(Agent, AgentPermission.access_level)
-        .outerjoin(AgentPermission, grants_viewer)
+        .outerjoin(AgentPermission, grants_of(viewer_id))
         .where(Agent.id.in_(candidates))
     )
     found: dict[uuid.UUID, tuple[Agent, list[str]]] = {}

@@ -241,12 +241,15 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             return websocket_context(request, self.database, self.settings)
         assert isinstance(request, Request) and isinstance(response, Response)
+        # Every read of the request, a resolver's own or a loader batch, takes its turn on
+        # one connection (db/engine.py).
+        database = self.database.one_read_at_a_time()
         return Context(
             request=request,
             response=response,
-            database=self.database,
+            database=database,
             settings=self.settings,
-            loaders=Loaders.for_request(self.database),
+            loaders=Loaders.for_request(database),
             request_id=request.state.request_id,  # set by web.request_log.RequestLog
         )
 
