@@ -1,5 +1,6 @@
 """What one GraphQL request carries: its database, settings, loaders and viewer."""
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 
@@ -8,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from auth.tokens import user_id_from_authorization
-from db.agents import viewer_with_agent
+from db.agents import AgentRow, viewer_with_agent
 from db.engine import Database
-from db.models import Agent, User
+from db.users import UserRow
 from errors import Unauthenticated
 from loaders import Loaders
 from settings import Settings
@@ -31,6 +32,11 @@ class Context:
         """The viewer's id once `viewer()` has let them in (every agent-scoped field has)."""
         return self._viewer_id
 
+    def fresh(self) -> "Context":
+        """The same request's context with empty loaders and no viewer yet: for running
+        a query a second time (execution/compare.py)."""
+        return dataclasses.replace(self, loaders=Loaders.for_request(self.database))
+
     @property
     def authorization(self) -> str | None:
         return self.request.headers.get("authorization")
@@ -40,16 +46,18 @@ class Context:
             self._viewer_id = user_id_from_authorization(self.authorization, self.settings)
         return self._viewer_id
 
-    async def viewer(self) -> User:
+    async def viewer(self) -> UserRow:
         """The authenticated, active user; Unauthenticated otherwise."""
         return _active(await self.loaders.user_by_id.load(self._token_user_id()))
 
-    async def viewer_and_agent(self, agent_id: uuid.UUID) -> tuple[User, Agent | None, list[str]]:
+    async def viewer_and_agent(
+        self, agent_id: uuid.UUID
+    ) -> tuple[UserRow, AgentRow | None, list[str]]:
         """`viewer()`, the agent and the levels of the viewer's own permission rows on it,
         read in one statement (an agent-scoped field's first read); no agent when none has
         that id. What the viewer may do with the agent is for `auth.access` to say.
         """
-        async with self.database.session() as db:
+        async with self.database.connection() as db:
             found = await viewer_with_agent(db, self._token_user_id(), agent_id)
         user, agent, grants = found if found is not None else (None, None, [])
         viewer = _active(user)
@@ -59,7 +67,7 @@ class Context:
         return viewer, agent, grants
 
 
-def _active(user: User | None) -> User:
+def _active(user: UserRow | None) -> UserRow:
     if user is None or not user.is_active:
         raise Unauthenticated("The token's user does not exist or is inactive.")
     return user

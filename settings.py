@@ -105,6 +105,8 @@ class Settings:
     max_subscriptions_per_connection: int = 50
     ws_keep_alive: float = 15.0
     ws_init_timeout: float = 10.0
+    # How queries run (execution/): compiled, graphql-core, or compare (the test suite's).
+    executor: str = "compiled"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -153,6 +155,7 @@ class Settings:
             ),
             ws_keep_alive=_float("WS_KEEP_ALIVE", defaults.ws_keep_alive),
             ws_init_timeout=_float("WS_INIT_TIMEOUT", defaults.ws_init_timeout),
+            executor=os.environ.get("GRAPHQL_EXECUTOR", defaults.executor).strip(),
         )
 
 

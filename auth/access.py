@@ -17,7 +17,9 @@ import uuid
 from collections.abc import Mapping
 from enum import Enum
 
-from db.models import Agent, ChatSession, User
+from db.agents import AnyAgent
+from db.models import ChatSession
+from db.users import AnyUser
 from errors import Forbidden, NotFound
 
 
@@ -31,7 +33,7 @@ _ADMIN_ROLES = frozenset({"platform_admin", "org_admin"})
 _SEE_ALL_ROLES = frozenset({"platform_admin", "org_admin", "agent_admin"})
 
 
-def is_visible(viewer: User, agent: Agent | None) -> bool:
+def is_visible(viewer: AnyUser, agent: AnyAgent | None) -> bool:
     """Whether the agent exists for the viewer at all: active and in the viewer's tenant."""
     return (
         agent is not None
@@ -41,7 +43,7 @@ def is_visible(viewer: User, agent: Agent | None) -> bool:
     )
 
 
-def agent_access(viewer: User, agent: Agent | None, user_grants: list[str]) -> AgentAccess:
+def agent_access(viewer: AnyUser, agent: AnyAgent | None, user_grants: list[str]) -> AgentAccess:
     """The viewer's access; `user_grants` are the levels of the viewer's own permission rows."""
     if agent is None or not is_visible(viewer, agent):
         raise NotFound("Agent not found.")
@@ -59,26 +61,26 @@ def agent_access(viewer: User, agent: Agent | None, user_grants: list[str]) -> A
     raise Forbidden("You have no access to this agent.")
 
 
-def may_see_all_sessions(viewer: User, agent: Agent) -> bool:
+def may_see_all_sessions(viewer: AnyUser, agent: AnyAgent) -> bool:
     """Only meaningful once `agent_access` has let the viewer in."""
     return viewer.role in _SEE_ALL_ROLES or agent.creator_id == viewer.id
 
 
-def check_session_access(viewer: User, agent: Agent, session: ChatSession) -> None:
+def check_session_access(viewer: AnyUser, agent: AnyAgent, session: ChatSession) -> None:
     """Raise Forbidden unless the viewer owns the session or sees all of `agent`'s."""
     if session.user_id != viewer.id and not may_see_all_sessions(viewer, agent):
         raise Forbidden("You may not access this session.")
 
 
-def check_may_mark_read(viewer: User, session: ChatSession) -> None:
+def check_may_mark_read(viewer: AnyUser, session: ChatSession) -> None:
     """Raise Forbidden unless the viewer owns the session: only the owner's reads count."""
     if session.user_id != viewer.id:
         raise Forbidden("Only the session's owner may mark it read.")
 
 
 def session_read_through(
-    viewer: User, session: ChatSession, agents: Mapping[uuid.UUID, tuple[Agent, list[str]]]
-) -> Agent:
+    viewer: AnyUser, session: ChatSession, agents: Mapping[uuid.UUID, tuple[AnyAgent, list[str]]]
+) -> AnyAgent:
     """The agent a session named by its id alone is read through, as Agent.session reads it:
     its own agent, else its peer. `agents` holds both, with the viewer's grants.
 
@@ -102,7 +104,7 @@ def session_read_through(
     raise refusal
 
 
-def check_user_visible(viewer: User, user: User | None) -> None:
+def check_user_visible(viewer: AnyUser, user: AnyUser | None) -> None:
     """Raise NotFound unless the user is the viewer or in the viewer's tenant."""
     if user is None or not (
         user.id == viewer.id

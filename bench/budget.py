@@ -71,9 +71,12 @@ def attribute(frame: Frame, inherited: str, totals: dict[str, float]) -> None:
         attribute(child, part, totals)
 
 
-async def budget(url: str, requests: int) -> dict[str, Any]:
+async def budget(url: str, requests: int, executor: str = "compiled") -> dict[str, Any]:
     settings = Settings(
-        database_url=async_database_url(url), jwt_secret_key=SECRET, jwt_secret_is_random=False
+        database_url=async_database_url(url),
+        jwt_secret_key=SECRET,
+        jwt_secret_is_random=False,
+        executor=executor,
     )
     database = Database.from_url(settings.database_url)
     results: dict[str, Any] = {}
@@ -127,8 +130,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument(
+        "--executor",
+        default="compiled",
+        choices=("compiled", "graphql-core"),
+        help="graphql-core: the reference executor, for comparison (not written to results)",
+    )
     args = parser.parse_args(argv)
-    results = asyncio.run(budget(args.url, args.requests))
+    results = asyncio.run(budget(args.url, args.requests, args.executor))
+    if args.executor != "compiled":
+        return
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
 
 

@@ -2,16 +2,39 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import Reader
 from db.models import Agent, AgentPermission, User
 from db.types import GUID
+from db.users import USER_COLUMNS, UserRow
 
 
-async def agents_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Agent]:
-    return (await session.scalars(select(Agent).where(Agent.id.in_(ids)))).all()
+class AgentRow(NamedTuple):
+    """An agents row as the API reads it (`Agent`'s names), as `db.users.UserRow`."""
+
+    id: uuid.UUID
+    name: str
+    avatar_url: str | None
+    creator_id: uuid.UUID
+    tenant_id: uuid.UUID | None
+    access_mode: str | None
+    created_at: datetime
+    deleted_at: datetime | None
+
+
+AnyAgent = Agent | AgentRow
+"""What the API reads an agent from: a row, or (in tests and writes) an instance."""
+
+AGENT_COLUMNS = tuple(Agent.__table__.c[name] for name in AgentRow._fields)
+
+
+async def agents_by_ids(reader: Reader, ids: Sequence[uuid.UUID]) -> list[AgentRow]:
+    statement = select(*AGENT_COLUMNS).where(Agent.__table__.c.id.in_(ids))
+    return [AgentRow._make(row) for row in await reader.execute(statement)]
 
 
 def grants_of(user_id: ColumnElement[uuid.UUID] | uuid.UUID) -> ColumnElement[bool]:
@@ -25,18 +48,20 @@ def grants_of(user_id: ColumnElement[uuid.UUID] | uuid.UUID) -> ColumnElement[bo
 
 
 _VIEWER_WITH_AGENT = (
-    select(User, Agent, AgentPermission.access_level)
+    select(*USER_COLUMNS, *AGENT_COLUMNS, AgentPermission.access_level)
     .select_from(User)
     .outerjoin(Agent, Agent.id == bindparam("agent_id", type_=GUID()))
     .outerjoin(AgentPermission, grants_of(User.id))
     .where(User.id == bindparam("viewer_id", type_=GUID()))
 )
-"""Built once, run with bound values (see `db.sessions`); entities, for the loaders it primes."""
+"""Built once, run with bound values (see `db.sessions`)."""
+_AGENT_AT = len(USER_COLUMNS)
+_LEVEL_AT = _AGENT_AT + len(AGENT_COLUMNS)
 
 
 async def viewer_with_agent(
-    session: AsyncSession, viewer_id: uuid.UUID, agent_id: uuid.UUID
-) -> tuple[User, Agent | None, list[str]] | None:
+    reader: Reader, viewer_id: uuid.UUID, agent_id: uuid.UUID
+) -> tuple[UserRow, AgentRow | None, list[str]] | None:
     """The viewer's user row, the agent and the levels of the viewer's own (user-scope)
     permission rows on it, in one statement; None when there is no such user, and no agent
     when there is no such agent.
@@ -45,8 +70,10 @@ async def viewer_with_agent(
     grant under its access mode, is for the caller and `auth.access` to say.
     """
     values = {"viewer_id": viewer_id, "agent_id": agent_id}
-    rows = (await session.execute(_VIEWER_WITH_AGENT, values)).all()
+    rows = (await reader.execute(_VIEWER_WITH_AGENT, values)).all()
     if not rows:
         return None
-    user, agent, _ = rows[0]
-    return user, agent, [level for _, _, level in rows if level is not None]
+    first = rows[0]
+    user = UserRow._make(first[:_AGENT_AT])
+    agent = AgentRow._make(first[_AGENT_AT:_LEVEL_AT]) if first[_AGENT_AT] is not None else None
+    return user, agent, [row[_LEVEL_AT] for row in rows if row[_LEVEL_AT] is not None]

@@ -12,7 +12,8 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.agents import grants_of
+from db.agents import AGENT_COLUMNS, AgentRow, grants_of
+from db.engine import Reader
 from db.models import Agent, AgentPermission, ChatMessage, ChatSession
 
 
@@ -30,11 +31,11 @@ async def sessions_by_ids(
 
 
 async def agents_with_grants_by_ids(
-    session: AsyncSession,
+    reader: Reader,
     agent_ids: Collection[uuid.UUID],
     session_ids: Collection[uuid.UUID],
     viewer_id: uuid.UUID,
-) -> dict[uuid.UUID, tuple[Agent, list[str]]]:
+) -> dict[uuid.UUID, tuple[AgentRow, list[str]]]:
     """The agents `agent_ids` and those of the sessions `session_ids` (both sides of an
     agent-to-agent one), each with the levels of the viewer's own permission rows.
 
@@ -47,13 +48,14 @@ async def agents_with_grants_by_ids(
         select(ChatSession.peer_agent_id).where(ChatSession.id.in_(session_ids)),
     )
     statement = (
-        select(Agent, AgentPermission.access_level)
+        select(*AGENT_COLUMNS, AgentPermission.access_level)
+        .select_from(Agent)
         .outerjoin(AgentPermission, grants_of(viewer_id))
         .where(Agent.id.in_(candidates))
     )
-    found: dict[uuid.UUID, tuple[Agent, list[str]]] = {}
-    for agent, level in (await session.execute(statement)).all():
-        _, levels = found.setdefault(agent.id, (agent, []))
+    found: dict[uuid.UUID, tuple[AgentRow, list[str]]] = {}
+    for *columns, level in (await reader.execute(statement)).all():
+        _, levels = found.setdefault(columns[0], (AgentRow._make(columns), []))
         if level is not None:
             levels.append(level)
     return found

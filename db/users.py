@@ -2,15 +2,47 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import Reader
 from db.models import Identity, User
 
 
-async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[User]:
-    return (await session.scalars(select(User).where(User.id.in_(ids)))).all()
+class UserRow(NamedTuple):
+    """A users row as the API reads it (`User`'s names, its identity's username included).
+
+    Reads return these rather than ORM instances, as for sessions (`db.sessions.SessionRow`):
+    the API only reads attributes. Writes and the command line still use `User`.
+    """
+
+    id: uuid.UUID
+    identity_id: uuid.UUID | None
+    tenant_id: uuid.UUID | None
+    display_name: str
+    avatar_url: str | None
+    role: str
+    is_active: bool
+    created_at: datetime
+    username: str | None
+
+
+AnyUser = User | UserRow
+"""What the API reads a user from: a row, or (in tests and writes) an instance."""
+
+USER_COLUMNS: tuple[ColumnElement, ...] = (
+    *(User.__table__.c[name] for name in UserRow._fields[:-1]),
+    User.__mapper__.column_attrs["username"].expression.label("username"),
+)
+"""The columns of a `UserRow`, in order: the table's, then the identity's username."""
+
+
+async def users_by_ids(reader: Reader, ids: Sequence[uuid.UUID]) -> list[UserRow]:
+    statement = select(*USER_COLUMNS).where(User.__table__.c.id.in_(ids))
+    return [UserRow._make(row) for row in await reader.execute(statement)]
 
 
 async def user_by_username(session: AsyncSession, username: str) -> User | None:

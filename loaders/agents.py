@@ -1,7 +1,7 @@
-from db.agents import agents_by_ids
-from db.models import Agent
+from db.agents import AgentRow, agents_by_ids
 from loaders.base import RowByIdLoader
 
 
-class AgentByIdLoader(RowByIdLoader[Agent]):
+class AgentByIdLoader(RowByIdLoader[AgentRow]):
     fetch = staticmethod(agents_by_ids)
+    plain_rows = True

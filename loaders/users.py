@@ -1,7 +1,7 @@
-from db.models import User
-from db.users import users_by_ids
+from db.users import UserRow, users_by_ids
 from loaders.base import RowByIdLoader
 
 
-class UserByIdLoader(RowByIdLoader[User]):
+class UserByIdLoader(RowByIdLoader[UserRow]):
     fetch = staticmethod(users_by_ids)
+    plain_rows = True

@@ -4,14 +4,13 @@ import uuid
 
 from auth.access import AgentAccess, agent_access
 from context import Info
-from db import models
+from db.agents import AnyAgent
+from db.users import AnyUser
 from resolvers.ids import parse_id
 from schema.agents import Agent
 
 
-async def viewer_agent(
-    info: Info, agent_id: uuid.UUID
-) -> tuple[models.User, models.Agent, AgentAccess]:
+async def viewer_agent(info: Info, agent_id: uuid.UUID) -> tuple[AnyUser, AnyAgent, AgentAccess]:
     """The viewer, the agent and the viewer's access to it; NotFound or Forbidden otherwise."""
     viewer, agent, grants = await info.context.viewer_and_agent(agent_id)
     access = agent_access(viewer, agent, grants)

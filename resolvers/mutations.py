@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from auth.access import check_may_mark_read, check_session_access
 from context import Info
 from db import models
+from db.agents import AnyAgent
 from db.session_lifecycle import (
     active_direct_session,
     create_direct_session,
@@ -25,6 +26,7 @@ from db.session_lifecycle import (
     rename_direct_session,
 )
 from db.sessions import conversation_id
+from db.users import AnyUser
 from errors import BadUserInput, Forbidden, NotFound
 from resolvers.agents import viewer_agent
 from resolvers.ids import parse_id
@@ -53,9 +55,7 @@ def _title_error(title: str) -> ValidationError | None:
     return None
 
 
-async def _direct_session(
-    info: Info, id: str
-) -> tuple[models.User, models.Agent, models.ChatSession]:
+async def _direct_session(info: Info, id: str) -> tuple[AnyUser, AnyAgent, models.ChatSession]:
     """The viewer, and the active direct session of their tenant with its agent, once the
     viewer has been shown to have access to that agent."""
     viewer = await info.context.viewer()
@@ -74,7 +74,7 @@ async def _direct_session(
     return viewer, agent, session
 
 
-async def _session_to_change(info: Info, id: str) -> tuple[models.User, models.ChatSession]:
+async def _session_to_change(info: Info, id: str) -> tuple[AnyUser, models.ChatSession]:
     """The viewer and the session, once the viewer may rename or delete it."""
     viewer, agent, session = await _direct_session(info, id)
     check_session_access(viewer, agent, session)

@@ -1,15 +1,16 @@
 """The names a chat list shows for users, agents and sessions."""
 
-from db.models import Agent, User
+from db.agents import AnyAgent
+from db.users import AnyUser
 
 
-def user_display_name(user: User | None) -> str:
+def user_display_name(user: AnyUser | None) -> str:
     if user is None:
         return "Unknown"
     return user.display_name or user.username or "Unknown"
 
 
-def agent_name(agent: Agent | None) -> str:
+def agent_name(agent: AnyAgent | None) -> str:
     return agent.name if agent is not None else "Agent"
 
 

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from auth.access import AgentAccess, agent_access, check_user_visible, session_read_through
 from context import Info
 from db import models
+from db.agents import AnyAgent
 from db.nodes import agents_with_grants_by_ids, messages_by_ids, sessions_by_ids
 from db.sessions import conversation_id
+from db.users import AnyUser
 from errors import ApiError, BadUserInput, Forbidden, NotFound
 from resolvers.ids import parse_id
 
@@ -32,8 +34,8 @@ NODE_NOT_FOUND = "Node not found."
 
 @dataclass(frozen=True)
 class AgentRead:
-    agent: models.Agent
-    viewer: models.User
+    agent: AnyAgent
+    viewer: AnyUser
     access: AgentAccess
 
 
@@ -51,11 +53,11 @@ class MessageRead:
 
 @dataclass(frozen=True)
 class UserRead:
-    user: models.User
+    user: AnyUser
 
 
 NodeRead = AgentRead | SessionRead | MessageRead | UserRead
-Agents = dict[uuid.UUID, tuple[models.Agent, list[str]]]
+Agents = dict[uuid.UUID, tuple[AnyAgent, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class _Found:
     agents: Agents
     sessions: dict[uuid.UUID, models.ChatSession]
     messages: dict[uuid.UUID, models.ChatMessage]
-    users: dict[uuid.UUID, models.User | None]
+    users: dict[uuid.UUID, AnyUser | None]
 
 
 async def resolve_node(info: Info, id: str) -> NodeRead:
@@ -99,7 +101,7 @@ async def resolve_session(info: Info, id: str) -> SessionRead:
     return SessionRead(session, session_read_through(viewer, session, agents).id)
 
 
-def _read(viewer: models.User, found: _Found, id: uuid.UUID) -> NodeRead | ApiError:
+def _read(viewer: AnyUser, found: _Found, id: uuid.UUID) -> NodeRead | ApiError:
     try:
         return _readable(viewer, found, id)
     except Forbidden as forbidden:
@@ -108,7 +110,7 @@ def _read(viewer: models.User, found: _Found, id: uuid.UUID) -> NodeRead | ApiEr
         return NotFound(NODE_NOT_FOUND)
 
 
-def _readable(viewer: models.User, found: _Found, id: uuid.UUID) -> NodeRead | ApiError:
+def _readable(viewer: AnyUser, found: _Found, id: uuid.UUID) -> NodeRead | ApiError:
     if id in found.agents:
         agent, grants = found.agents[id]
         return AgentRead(agent, viewer, agent_access(viewer, agent, grants))
@@ -129,7 +131,7 @@ def _readable(viewer: models.User, found: _Found, id: uuid.UUID) -> NodeRead | A
     return UserRead(user)
 
 
-async def _find(info: Info, viewer: models.User, wanted: set[uuid.UUID]) -> _Found:
+async def _find(info: Info, viewer: AnyUser, wanted: set[uuid.UUID]) -> _Found:
     ids = sorted(wanted)
 
     async def messages() -> list[models.ChatMessage]:
@@ -152,7 +154,7 @@ async def _find(info: Info, viewer: models.User, wanted: set[uuid.UUID]) -> _Fou
 
 async def _sessions_and_agents(
     info: Info,
-    viewer: models.User,
+    viewer: AnyUser,
     session_ids: Collection[uuid.UUID],
     agent_ids: Collection[uuid.UUID],
 ) -> tuple[dict[uuid.UUID, models.ChatSession], Agents]:
@@ -164,7 +166,7 @@ async def _sessions_and_agents(
             return {row.id: row for row in await sessions_by_ids(db, session_ids)}
 
     async def agents() -> Agents:
-        async with database.session() as db:
+        async with database.connection() as db:
             return await agents_with_grants_by_ids(db, agent_ids, session_ids, viewer.id)
 
     session_rows, agent_rows = await asyncio.gather(sessions(), agents())

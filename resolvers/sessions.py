@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from auth.access import check_session_access, may_see_all_sessions
 from context import Info
-from db import models
+from db.agents import AnyAgent
 from db.sessions import (
     AnySession,
     SessionKey,
@@ -19,6 +19,7 @@ from db.sessions import (
     list_sessions,
     session_of_agent,
 )
+from db.users import AnyUser
 from errors import Forbidden, NotFound
 from loaders import Loaders
 from resolvers.cursors import parse_session_cursor, session_cursor
@@ -33,8 +34,8 @@ MAX_PAGE = 200
 
 async def resolve_sessions(
     info: Info,
-    agent: models.Agent,
-    viewer: models.User,
+    agent: AnyAgent,
+    viewer: AnyUser,
     *,
     scope: SessionScope,
     first: int,
@@ -125,13 +126,13 @@ async def _load_for_fields(
     )
 
 
-def _tenant_of(agent: models.Agent) -> uuid.UUID:
+def _tenant_of(agent: AnyAgent) -> uuid.UUID:
     """The viewer's tenant: `auth.access` lets a viewer reach only their own tenant's agents."""
     assert agent.tenant_id is not None
     return agent.tenant_id
 
 
-async def resolve_session(info: Info, agent: models.Agent, viewer: models.User, id: str) -> Session:
+async def resolve_session(info: Info, agent: AnyAgent, viewer: AnyUser, id: str) -> Session:
     session_id = parse_id(id, "session id")
     async with info.context.database.connection() as db:
         row = await session_of_agent(db, session_id, agent.id, _tenant_of(agent))

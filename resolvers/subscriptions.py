@@ -28,10 +28,12 @@ from auth.access import may_see_all_sessions, session_read_through
 from auth.expiry import token_expiry
 from context import Info
 from db import models
+from db.agents import AnyAgent
 from db.live import ChangedSession
 from db.messages import MessageKey, messages_after
 from db.nodes import agents_with_grants_by_ids
 from db.sessions import SessionScope, conversation_id, session_by_id
+from db.users import AnyUser
 from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
 from live import Broker, Tick, TooManySubscriptions, Watch
 from loaders import Loaders
@@ -125,7 +127,7 @@ class MessageFeed:
 
 
 async def _readable_session(
-    info: Info, viewer: models.User, session_id: uuid.UUID
+    info: Info, viewer: AnyUser, session_id: uuid.UUID
 ) -> models.ChatSession:
     """The active session, if the viewer may read it as Agent.session reads it (through its
     agent or its peer)."""
@@ -216,12 +218,12 @@ class SessionEvent:
 
 @dataclass
 class SessionFeed:
-    agent: models.Agent
+    agent: AnyAgent
     events: AsyncIterator[SessionEvent]
 
 
 def in_scope(
-    row: models.ChatSession, agent: models.Agent, viewer: models.User, scope: SessionScope
+    row: models.ChatSession, agent: AnyAgent, viewer: AnyUser, scope: SessionScope
 ) -> bool:
     """Whether the list would show the session if it were active and held a message: the
     rules of `db.sessions` (its `_parts`), for one row."""
@@ -257,8 +259,8 @@ _REMOVED = ("removed",)
 async def _session_feed(
     info: Info,
     open_watch: Callable[[], Watch],
-    agent: models.Agent,
-    viewer: models.User,
+    agent: AnyAgent,
+    viewer: AnyUser,
     scope: SessionScope,
     started: datetime,
 ) -> AsyncIterator[SessionEvent]:
@@ -282,8 +284,8 @@ def _changed_at(row: models.ChatSession) -> datetime:
 
 def _event(
     item: ChangedSession,
-    agent: models.Agent,
-    viewer: models.User,
+    agent: AnyAgent,
+    viewer: AnyUser,
     scope: SessionScope,
     started: datetime,
     sent: dict[uuid.UUID, tuple[Any, ...]],

@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from execution import executor_class
 from schema.cost import CostLimit
 from schema.extensions import ErrorCodes, is_unexpected
 from schema.limits import AliasLimit, IntrospectionLimit, IntrospectionNeedsToken, QueryDepthLimit
@@ -107,4 +108,5 @@ def create_schema(settings: Settings) -> ChatSchema:
         subscription=Subscription,
         extensions=extensions,
         config=config,
+        execution_context_class=executor_class(settings.executor),
     )

@@ -6,8 +6,9 @@ import strawberry
 from auth.access import AgentAccess as Access
 from auth.access import may_see_all_sessions
 from context import Info
-from db import models
+from db.agents import AnyAgent
 from db.sessions import SessionScope as Scope
+from db.users import AnyUser
 from resolvers import sessions as session_resolvers
 from schema.nodes import Node
 from schema.sessions import Session, SessionConnection, SessionScope
@@ -40,11 +41,11 @@ class Agent(Node):
     viewer_can_see_all_sessions: bool = strawberry.field(
         description="Whether the viewer may list every user's sessions of this agent (scope ALL)."
     )
-    model: strawberry.Private[models.Agent]
-    viewer: strawberry.Private[models.User]
+    model: strawberry.Private[AnyAgent]
+    viewer: strawberry.Private[AnyUser]
 
     @classmethod
-    def from_model(cls, agent: models.Agent, viewer: models.User, access: Access) -> "Agent":
+    def from_model(cls, agent: AnyAgent, viewer: AnyUser, access: Access) -> "Agent":
         return cls(
             id=strawberry.ID(str(agent.id)),
             name=agent.name,

@@ -11,39 +11,18 @@ No message repeats more than 100 characters of the client's input (`errors.clipp
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from sqlalchemy import exc
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from db.engine import ConnectTimeout
+from db.failures import database_failure
 from errors import (
-    DATABASE_CONNECT_TIMEOUT,
     INTERNAL_SERVER_ERROR,
     SERVICE_UNAVAILABLE,
-    STATEMENT_TIMEOUT,
     ApiError,
     BadUserInput,
     clipped,
 )
-
-QUERY_CANCELED = "57014"
-"""PostgreSQL's SQLSTATE for a statement cut by its statement_timeout."""
-INSUFFICIENT_RESOURCES = "53"
-"""PostgreSQL's SQLSTATE class for a server out of connections (53300), memory or disk."""
-
-
-def database_failure(original: BaseException | None) -> tuple[str, str] | None:
-    """The code and message of a database that was busy or too slow; None for anything else."""
-    sqlstate = getattr(getattr(original, "orig", None), "sqlstate", None) or ""
-    if isinstance(original, exc.TimeoutError) or sqlstate.startswith(INSUFFICIENT_RESOURCES):
-        # No pooled connection free in time, or the database has no room for another.
-        return SERVICE_UNAVAILABLE, "The server is busy: retry shortly."
-    if isinstance(original, ConnectTimeout):
-        return DATABASE_CONNECT_TIMEOUT, "The database did not accept a connection in time."
-    if isinstance(original, TimeoutError) or sqlstate == QUERY_CANCELED:
-        return STATEMENT_TIMEOUT, "The database did not answer in time."
-    return None
 
 
 def is_unexpected(error: GraphQLError) -> bool:

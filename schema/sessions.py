@@ -9,8 +9,10 @@ import strawberry
 
 from context import Info
 from db import models
+from db.agents import AnyAgent
 from db.sessions import SessionScope as Scope
 from db.sessions import conversation_id, is_own_direct
+from db.users import AnyUser
 from loaders import Loaders
 from loaders.ready import then
 from resolvers import messages as message_resolvers
@@ -245,19 +247,19 @@ class Session(Node):
         )
 
 
-def _user(user: models.User | None) -> User | None:
+def _user(user: AnyUser | None) -> User | None:
     return User.from_model(user) if user else None
 
 
-def _agent_to_agent_name(agent: models.Agent | None, peer: models.Agent | None) -> str:
+def _agent_to_agent_name(agent: AnyAgent | None, peer: AnyAgent | None) -> str:
     return f"Agent {agent_name(agent)} - {agent_name(peer)}"
 
 
-def _agent(loaders: Loaders, agent_id: uuid.UUID | None) -> Awaitable[models.Agent | None]:
+def _agent(loaders: Loaders, agent_id: uuid.UUID | None) -> Awaitable[AnyAgent | None]:
     """The agent's row from its loader; for no id, None (as a loaded value, see `then`)."""
     if agent_id is not None:
         return loaders.agent_by_id.load(agent_id)
-    none: asyncio.Future[models.Agent | None] = asyncio.get_running_loop().create_future()
+    none: asyncio.Future[AnyAgent | None] = asyncio.get_running_loop().create_future()
     none.set_result(None)
     return none
 

@@ -2,7 +2,7 @@ from enum import Enum
 
 import strawberry
 
-from db import models
+from db.users import AnyUser
 from resolvers.naming import user_display_name
 from schema.nodes import Node
 
@@ -43,7 +43,7 @@ class User(Node):
     role: UserRole = strawberry.field(description="The user's role on the platform.")
 
     @classmethod
-    def from_model(cls, user: models.User) -> "User":
+    def from_model(cls, user: AnyUser) -> "User":
         return cls(
             id=strawberry.ID(str(user.id)),
             display_name=user_display_name(user),

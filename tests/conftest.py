@@ -3,7 +3,8 @@
 Tests talk to the real ASGI app through httpx, as clients do, and leave no rows behind.
 """
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -11,16 +12,31 @@ import pytest
 
 from db.engine import Database
 from db.migrate import upgrade
+from execution.compare import MISMATCHES
 from server import create_app
 from settings import Settings
 from tests.api import Api
 from tests.databases import BACKENDS, empty_tables, load_platform_schema, scratch_url
 from tests.factories import Factory
 
+# Every query the suite sends runs on the compiled executor and on graphql-core's, and the
+# two answers must be equal (execution/compare.py); servers started as processes too.
+os.environ["GRAPHQL_EXECUTOR"] = "compare"
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(jwt_secret_key="test-" + "k" * 59, jwt_secret_is_random=False)
+    return Settings(
+        jwt_secret_key="test-" + "k" * 59, jwt_secret_is_random=False, executor="compare"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _executors_agree() -> Iterator[None]:
+    MISMATCHES.clear()
+    yield
+    found, MISMATCHES[:] = list(MISMATCHES), []
+    assert not found, "\n\n".join(found)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -15,7 +15,7 @@ from sqlalchemy import exc
 from starlette.types import Receive, Scope, Send
 
 from db.engine import ConnectTimeout, Database
-from schema.extensions import database_failure
+from db.failures import database_failure
 from server import create_app
 from settings import Settings
 from tests.api import Api, error_codes
