@@ -32,9 +32,14 @@ AnyAgent = Agent | AgentRow
 AGENT_COLUMNS = tuple(Agent.__table__.c[name] for name in AgentRow._fields)
 
 
+_AGENTS_BY_IDS = select(*AGENT_COLUMNS).where(
+    Agent.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 async def agents_by_ids(reader: Reader, ids: Sequence[uuid.UUID]) -> list[AgentRow]:
-    statement = select(*AGENT_COLUMNS).where(Agent.__table__.c.id.in_(ids))
-    return [AgentRow._make(row) for row in await reader.execute(statement)]
+    rows = await reader.execute(_AGENTS_BY_IDS, {"ids": list(ids)})
+    return [AgentRow._make(row) for row in rows]
 
 
 def grants_of(user_id: ColumnElement[uuid.UUID] | uuid.UUID) -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Reader
@@ -40,9 +40,15 @@ USER_COLUMNS: tuple[ColumnElement, ...] = (
 """The columns of a `UserRow`, in order: the table's, then the identity's username."""
 
 
+_USERS_BY_IDS = select(*USER_COLUMNS).where(
+    User.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
+"""Built once, run with bound values (see `db.sessions`)."""
+
+
 async def users_by_ids(reader: Reader, ids: Sequence[uuid.UUID]) -> list[UserRow]:
-    statement = select(*USER_COLUMNS).where(User.__table__.c.id.in_(ids))
-    return [UserRow._make(row) for row in await reader.execute(statement)]
+    rows = await reader.execute(_USERS_BY_IDS, {"ids": list(ids)})
+    return [UserRow._make(row) for row in rows]
 
 
 async def user_by_username(session: AsyncSession, username: str) -> User | None:

@@ -91,12 +91,17 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        # The request's reads share one connection (db/engine.py), given back as soon as
+        # the response is made: a streamed subscription's later reads check out their own.
+        request.state.database = database = self.database.one_connection()
         try:
             response = await self.run(self.admit(request))
         except HTTPException as error:
             response = self.error_response(request, error)
         except ClientDisconnect:
             return
+        finally:
+            await database.release()
         await response(scope, receive, send)
 
     def admit(self, request: Request) -> Request:
@@ -242,8 +247,8 @@ class GraphQLView(GraphQL[Context, None]):
             return websocket_context(request, self.database, self.settings)
         assert isinstance(request, Request) and isinstance(response, Response)
         # Every read of the request, a resolver's own or a loader batch, takes its turn on
-        # one connection (db/engine.py).
-        database = self.database.one_read_at_a_time()
+        # the request's one connection (see __call__).
+        database: Database = request.state.database
         return Context(
             request=request,
             response=response,
