@@ -16,11 +16,14 @@ answers a BAD_USER_INPUT error carrying `cost` (at most 2^53 - 1) and `maxCost` 
 extensions.
 """
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -164,7 +167,42 @@ def query_cost(
     return min(cost, MAX_REPORTED_COST)
 
 
+class _KnownCosts:
+    """The costs of the documents most recently run, by document (the parser cache hands
+    back the same one for the same text) and variables: a client sends the same few."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.costs: OrderedDict[tuple[int, int, str | None, bytes], tuple[DocumentNode, int]] = (
+            OrderedDict()
+        )
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> int:
+        try:
+            values = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            return query_cost(schema, operation, fragment_definitions(document), variables)
+        name = operation.name.value if operation.name else None
+        key = (id(schema), id(document), name, values)
+        known = self.costs.get(key)
+        if known is not None and known[0] is document:
+            return known[1]
+        cost = query_cost(schema, operation, fragment_definitions(document), variables)
+        self.costs[key] = (document, cost)
+        if len(self.costs) > self.size:
+            self.costs.popitem(last=False)
+        return cost
+
+
 class CostLimit(SchemaExtension):
+    known = _KnownCosts()
+
     def __init__(self, *, max_cost: int) -> None:
         self.max_cost = max_cost
 
@@ -173,9 +211,8 @@ class CostLimit(SchemaExtension):
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
         if document is not None and operation is not None:
-            fragments = fragment_definitions(document)
             variables = context.variables if isinstance(context.variables, Mapping) else {}
-            cost = query_cost(context.schema._schema, operation, fragments, variables)
+            cost = self.known.cost(context.schema._schema, document, operation, variables)
             if cost > self.max_cost:
                 # A result set here makes Strawberry skip execution: nothing reaches the database.
                 context.result = ExecutionResult(

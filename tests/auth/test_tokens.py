@@ -1,5 +1,6 @@
 """Bearer tokens, over HTTP: only a valid token of an active user gets through."""
 
+import asyncio
 import base64
 import json
 import uuid
@@ -193,3 +194,29 @@ async def test_introspection_needs_no_token(api: Api) -> None:
     body = await api.query("{ __schema { queryType { name } } }")
 
     assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+async def test_a_remembered_token_still_expires_and_others_are_checked(
+    api: Api, factory: Factory, settings: Settings
+) -> None:
+    """A verified token is remembered (auth/tokens.py), but only within its time claims,
+    and only that very token: one signed with another key is checked in full."""
+    user = await factory.user(await factory.tenant())
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    token = _token(settings, sub=str(user.id), exp=expires)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    first = await api.client.post("/graphql", json={"query": VIEWER}, headers=headers)
+    again = await api.client.post("/graphql", json={"query": VIEWER}, headers=headers)
+    forged = jwt.encode({"sub": str(user.id), "exp": expires}, "another-" + "k" * 56)
+    other = await api.client.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {forged}"}
+    )
+    await asyncio.sleep((expires - datetime.now(UTC)).total_seconds() + 0.05)
+    expired = await api.client.post("/graphql", json={"query": VIEWER}, headers=headers)
+
+    assert first.json()["data"]["viewer"]["id"] == str(user.id)
+    assert again.json() == first.json()
+    assert error_codes(other.json()) == ["UNAUTHENTICATED"]
+    assert error_codes(expired.json()) == ["UNAUTHENTICATED"]
+    assert expired.json()["errors"][0]["message"] == "The token has expired."
