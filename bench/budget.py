@@ -48,8 +48,8 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
         ("graphql/language", "graphql/validation", "schema/limits", "schema/cost", "web/persisted"),
     ),
     (
-        "Strawberry/graphql-core execution",
-        ("graphql/execution", "graphql/", "strawberry/", "/schema/", "/resolvers/"),
+        "GraphQL execution (compiled plan, Strawberry, graphql-core, our resolvers)",
+        ("/execution/", "graphql/", "strawberry/", "/schema/", "/resolvers/"),
     ),
     ("HTTP and negotiation", ("starlette/", "httpx/", "/web/", "anyio/", "server.py")),
 ]
