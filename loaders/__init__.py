@@ -1,6 +1,6 @@
 """Per-request dataloaders: each request gets fresh ones, so no cache outlives it."""
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from db.engine import Database
 from loaders.agents import AgentByIdLoader
@@ -11,26 +11,40 @@ from loaders.sessions import UnreadCountBySessionLoader
 from loaders.users import UserByIdLoader
 
 
-@dataclass(frozen=True)
 class Loaders:
-    agent_by_id: AgentByIdLoader
-    message_count_by_conversation: MessageCountByConversationLoader
-    participant_by_id: ParticipantByIdLoader
-    runtime_failure_by_message: RuntimeFailureByMessageLoader
-    unread_count_by_session: UnreadCountBySessionLoader
-    user_by_id: UserByIdLoader
+    """One request's loaders, each made the first time the request asks for it (most
+    requests use one or two of them)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     @classmethod
     def for_request(cls, database: Database) -> "Loaders":
-        database = database.one_read_at_a_time()  # one connection at a time per request
-        return cls(
-            agent_by_id=AgentByIdLoader(database),
-            message_count_by_conversation=MessageCountByConversationLoader(database),
-            participant_by_id=ParticipantByIdLoader(database),
-            runtime_failure_by_message=RuntimeFailureByMessageLoader(database),
-            unread_count_by_session=UnreadCountBySessionLoader(database),
-            user_by_id=UserByIdLoader(database),
-        )
+        return cls(database.one_read_at_a_time())  # one connection at a time per request
+
+    @cached_property
+    def agent_by_id(self) -> AgentByIdLoader:
+        return AgentByIdLoader(self.database)
+
+    @cached_property
+    def message_count_by_conversation(self) -> MessageCountByConversationLoader:
+        return MessageCountByConversationLoader(self.database)
+
+    @cached_property
+    def participant_by_id(self) -> ParticipantByIdLoader:
+        return ParticipantByIdLoader(self.database)
+
+    @cached_property
+    def runtime_failure_by_message(self) -> RuntimeFailureByMessageLoader:
+        return RuntimeFailureByMessageLoader(self.database)
+
+    @cached_property
+    def unread_count_by_session(self) -> UnreadCountBySessionLoader:
+        return UnreadCountBySessionLoader(self.database)
+
+    @cached_property
+    def user_by_id(self) -> UserByIdLoader:
+        return UserByIdLoader(self.database)
 
 
 __all__ = [

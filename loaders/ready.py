@@ -24,7 +24,10 @@ def _loaded(pending: Awaitable[Any]) -> bool:
 
 def then(function: Callable[..., Result], *pending: Awaitable[Any]) -> Result | Awaitable[Result]:
     """`function` of the loaded values: at once when all are loaded, else once they are."""
-    if all(_loaded(item) for item in pending):
+    if len(pending) == 1:  # most fields read one loader: no generator for them
+        if _loaded(pending[0]):
+            return function(pending[0].result())  # type: ignore[attr-defined]
+    elif all(_loaded(item) for item in pending):
         return function(*(item.result() for item in pending))  # type: ignore[attr-defined]
 
     async def later() -> Result:
