@@ -4,12 +4,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, cast, func, select, tuple_
+from sqlalchemy import Integer, Select, String, bindparam, cast, func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from db.engine import Reader
-from db.models import ChatMessage, ChatSession
+from db.models import ChatMessage, ChatSession, Participant
+from db.participants import ParticipantRow
 from db.sessions import EARLIEST
 from db.types import GUID, UTCDateTime
 
@@ -57,41 +60,83 @@ _FORWARD = (ChatMessage.created_at, ChatMessage.id)
 _BACKWARD = (ChatMessage.created_at.desc(), ChatMessage.id.desc())
 
 
-def _page(key: ColumnElement[bool] | None, order: Sequence[ColumnElement[object]]) -> Select:
-    """A page of a conversation's messages, built once (see `db.sessions`)."""
-    statement = select(*_COLUMNS).where(ChatMessage.conversation_id == _CONVERSATION)
-    if key is not None:
-        statement = statement.where(key)
+_COUNTED = aliased(ChatMessage)
+_TOTAL = select(func.count()).where(_COUNTED.conversation_id == _CONVERSATION).scalar_subquery()
+_SENDER_COLUMNS = tuple(Participant.__table__.c[name] for name in ParticipantRow._fields)
+_PARTICIPANT_AT = MessageRow._fields.index("participant_id")
+
+
+@cache
+def _page(forward: bool, keyed: bool, total: bool, senders: bool) -> Select:
+    """A page of a conversation's messages, built once per shape (see `db.sessions`): with
+    the conversation's message count (computed once per statement) and the messages'
+    senders when asked for, so that a chat view reads its page in one statement."""
+    columns = [*_COLUMNS, *([_TOTAL.label("total")] if total else [])]
+    statement = select(*columns, *(_SENDER_COLUMNS if senders else ()))
+    if senders:
+        statement = statement.join_from(
+            ChatMessage, Participant, Participant.id == ChatMessage.participant_id, isouter=True
+        )
+    statement = statement.where(ChatMessage.conversation_id == _CONVERSATION)
+    if keyed:
+        statement = statement.where(_KEY > _BOUND_KEY if forward else _KEY < _BOUND_KEY)
+    order = _FORWARD if forward else _BACKWARD
     return statement.order_by(*order).limit(bindparam("limit", type_=Integer()))
 
 
-_AFTER = {False: _page(None, _FORWARD), True: _page(_KEY > _BOUND_KEY, _FORWARD)}
-_BEFORE = {False: _page(None, _BACKWARD), True: _page(_KEY < _BOUND_KEY, _BACKWARD)}
+class MessagePage(NamedTuple):
+    rows: list[MessageRow]
+    """Oldest first."""
+    total: int | None
+    """The conversation's number of messages, when asked for and the page holds a row."""
+    senders: dict[uuid.UUID, ParticipantRow | None]
+    """The page's senders by id, when asked for (None for an id with no participant)."""
 
 
-async def _read(
-    session: Reader, statement: Select, conversation_id: str, limit: int, key: MessageKey | None
-) -> list[MessageRow]:
+async def message_page(
+    reader: Reader,
+    conversation_id: str,
+    limit: int,
+    key: MessageKey | None = None,
+    *,
+    forward: bool,
+    total: bool = False,
+    senders: bool = False,
+) -> MessagePage:
+    """The oldest `limit` messages after `key` (forward), or the newest before it, in one
+    statement, with what else a page shows when asked for (see `MessagePage`)."""
     values: dict[str, object] = {"conversation_id": conversation_id, "limit": limit}
     if key is not None:
         values |= {"key_time": key.created_at, "key_id": key.id}
-    make = MessageRow._make
-    return [make(row) for row in (await session.execute(statement, values)).all()]
+    statement = _page(forward, key is not None, total, senders)
+    result = (await reader.execute(statement, values)).all()
+    width = len(_COLUMNS)
+    rows = [MessageRow._make(row[:width]) for row in result]
+    if not forward:
+        rows.reverse()
+    count = result[0][width] if total and result else None
+    found: dict[uuid.UUID, ParticipantRow | None] = {}
+    if senders:
+        at = width + total
+        for row in result:
+            sent_by, sender = row[_PARTICIPANT_AT], row[at:]
+            if sent_by is not None:
+                found[sent_by] = ParticipantRow._make(sender) if sender[0] is not None else None
+    return MessagePage(rows, count, found)
 
 
 async def messages_after(
     session: Reader, conversation_id: str, limit: int, after: MessageKey | None = None
 ) -> list[MessageRow]:
     """The oldest `limit` messages after `after` (from the start when None), oldest first."""
-    return await _read(session, _AFTER[after is not None], conversation_id, limit, after)
+    return (await message_page(session, conversation_id, limit, after, forward=True)).rows
 
 
 async def messages_before(
     session: Reader, conversation_id: str, limit: int, before: MessageKey | None = None
 ) -> list[MessageRow]:
     """The newest `limit` messages before `before` (from the end when None), oldest first."""
-    rows = await _read(session, _BEFORE[before is not None], conversation_id, limit, before)
-    return list(reversed(rows))
+    return (await message_page(session, conversation_id, limit, before, forward=False)).rows
 
 
 _COUNT_BY_CONVERSATION = (

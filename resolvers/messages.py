@@ -1,12 +1,10 @@
 """Session.messages: one keyset page of a session's history, either way."""
 
-import asyncio
-import uuid
 from collections.abc import Sequence
 
 from context import Info
-from db.messages import AnyMessage, MessageKey, MessageRow, messages_after, messages_before
-from db.run_events import MessageRef, may_fail
+from db.messages import AnyMessage, MessageKey, message_page
+from db.run_events import may_fail
 from db.sessions import AnySession, conversation_id
 from errors import BadUserInput
 from loaders import Loaders
@@ -52,22 +50,24 @@ async def resolve_messages(
     loaders = info.context.loaders
     fields = selected(info, "nodes") | selected(info, "edges", "node")
 
-    async def page() -> Sequence[MessageRow]:
-        async with info.context.database.connection() as db:
-            if forward:
-                rows = await messages_after(db, conversation, size + 1, key)
-            else:
-                rows = await messages_before(db, conversation, size + 1, key)
-        await _load_for_fields(loaders, session, rows, fields)
-        return rows
-
-    # The count, when asked for, loads alongside the page rather than after it.
-    if "totalCount" in selected(info):
-        rows, _ = await asyncio.gather(
-            page(), loaders.message_count_by_conversation.load(conversation)
+    # The page, with the count and the senders when they are asked for, in one statement;
+    # an empty page has no row to carry the count: its loader reads it, if asked for.
+    async with info.context.database.connection() as db:
+        found = await message_page(
+            db,
+            conversation,
+            size + 1,
+            key,
+            forward=forward,
+            total="totalCount" in selected(info),
+            senders="senderName" in fields,
         )
-    else:
-        rows = await page()
+    if found.total is not None:
+        loaders.message_count_by_conversation.prime(conversation, found.total)
+    for sender_id, sender in found.senders.items():
+        loaders.participant_by_id.prime(sender_id, sender)
+    rows = found.rows
+    await _load_for_fields(loaders, session, rows, fields)
     more = len(rows) > size
     if forward:
         rows = rows[:size]
@@ -103,17 +103,11 @@ async def _load_for_fields(
     rows: Sequence[AnyMessage],
     fields: set[str],
 ) -> None:
-    """Load, one batch per loader, what the selected fields of the page may read.
+    """Load, in one batch, what the selected fields of the page may read and the page's
+    statement did not (its senders it did).
 
     The page may hold one row more than it returns; loading it too costs nothing extra.
     """
-    senders: set[uuid.UUID] = set()
-    if "senderName" in fields:
-        senders = {row.participant_id for row in rows if row.participant_id is not None}
-    failures: list[MessageRef] = []
     if "runtimeError" in fields:
         failures = [(session.id, row.id) for row in rows if may_fail(row, session)]
-    await asyncio.gather(
-        loaders.participant_by_id.load_many(senders),
-        loaders.runtime_failure_by_message.load_many(failures),
-    )
+        await loaders.runtime_failure_by_message.load_many(failures)

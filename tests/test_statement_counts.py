@@ -69,10 +69,10 @@ query Messages($agentId: ID!, $sessionId: ID!) {
 # at most. ALL: the viewer with the agent and its grants (one statement), list, count,
 # users, agents, message counts, unread counts. MINE: the same but agents (no
 # agent-to-agent session is the viewer's) and users (the only owner is the viewer, loaded
-# already). Messages: the viewer with the agent, session, page, participants, message
-# count, and in a direct session the runtime errors.
+# already). Messages: the viewer with the agent, session, the page (with its senders and
+# the message count, db/messages.py), and in a direct session the runtime errors.
 STATEMENTS = {"ALL": 7, "MINE": 5}
-MESSAGES_STATEMENTS = {"direct": 6, "a2a": 5}
+MESSAGES_STATEMENTS = {"direct": 4, "a2a": 3}
 
 INLINE_REPLY = 'Looking.\n```tool_code\nsearch\n```\n```json\n{"q": "x"}\n```\nDone.'
 
@@ -344,9 +344,10 @@ async def test_every_loader_at_once_costs_one_statement_each(
         "user": {"displayName": "Owner"},
         "messages": {"totalCount": 8, "nodes": [{"senderName": f"Person {n}"} for n in range(8)]},
     }
-    # the viewer with the agent, session, message page, then one batch each of users,
-    # agents, message counts (totalCount reuses messageCount's) and participants.
-    assert len(log) == 7, f"{len(log)} statements:\n{log}"
+    # the viewer with the agent, session, the message page (with its senders), then one
+    # batch each of users, agents and message counts (the session's messageCount, which
+    # resolves alongside the page).
+    assert len(log) == 6, f"{len(log)} statements:\n{log}"
 
 
 @pytest.mark.parametrize("size", [pytest.param(5, id="5-sessions"), pytest.param(60, id="60")])
