@@ -39,7 +39,7 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("logging", ("/logging/", "web/request_log", "web/logging")),
     ("serialization", ("orjson", "/json/", "strawberry/http/")),
     ("SQL round trips", ("asyncpg/", "sqlalchemy/dialects/postgresql/asyncpg")),
-    ("ORM row handling", ("sqlalchemy/",)),
+    ("SQLAlchemy: statements and rows", ("sqlalchemy/",)),
     ("loader scheduling", ("aiodataloader", "/loaders/", "loaders/ready")),
     ("access", ("auth/access", "resolvers/agents")),
     ("auth and the viewer", ("auth/tokens", "/jwt/", "context.py")),
