@@ -28,6 +28,7 @@ from typing import Any
 from graphql import (
     GRAPHQL_MAX_INT,
     GRAPHQL_MIN_INT,
+    FragmentDefinitionNode,
     GraphQLAbstractType,
     GraphQLBoolean,
     GraphQLEnumType,
@@ -52,7 +53,12 @@ from graphql import (
     visit,
 )
 from graphql.execution import ExecutionResult
-from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
+from graphql.execution.collect_fields import (
+    FieldDetailsList,
+    GroupedFieldSet,
+    collect_fields,
+    collect_subfields,
+)
 from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, gather_with_cancel, inspect, is_iterable
@@ -73,12 +79,15 @@ class ObjectPlan:
 
     __slots__ = ("fields", "object_type")
 
-    def __init__(self, executor: "CompiledExecutor", object_type: GraphQLObjectType, grouped):
+    def __init__(
+        self, executor: "CompiledExecutor", object_type: GraphQLObjectType, grouped: GroupedFieldSet
+    ) -> None:
+        schema = executor.schema
         self.object_type = object_type
         self.fields = [
-            FieldPlan(executor.schema, object_type, key, details)
+            FieldPlan(schema, object_type, key, details)
             for key, details in grouped.items()
-            if executor.schema.get_field(object_type, details[0].node.name.value) is not None
+            if schema.get_field(object_type, details[0].node.name.value) is not None
         ]
 
 
@@ -167,6 +176,9 @@ class FieldPlan:
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's graphql-core executor, with queries run from a plan made once per document."""
 
+    # The plans of the documents run lately, by schema and operation node (the parser
+    # cache hands back the same node for the same text). Shared by every request of the
+    # process: a plan holds no request's data.
     _plans: "OrderedDict[tuple[int, int], _OperationPlans]" = OrderedDict()
 
     def execute_operation(self, serially: bool | None = None) -> Any:
@@ -434,7 +446,10 @@ class _OperationPlans:
     """An operation's plans, one per combination of its @skip/@include variables."""
 
     def __init__(
-        self, schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: dict
+        self,
+        schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
     ) -> None:
         self.schema = schema
         self.operation = operation
@@ -454,7 +469,9 @@ class _ConditionVariables(Visitor):
                     self.names.add(argument.value.name.value)
 
 
-def _condition_variables(operation: OperationDefinitionNode, fragments: dict) -> tuple[str, ...]:
+def _condition_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
     """The variables that decide a @skip or @include: a plan holds for one set of them."""
     visitor = _ConditionVariables()
     visit(operation, visitor)
