@@ -16,9 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from db.engine import Database
 from db.models import Agent, ChatMessage, ChatSession, Identity, Participant, User
+from execution.compare import comparison_paused
 from tests.api import Api, count_received, introspection
 from tests.factories import T0, Factory
 
@@ -418,3 +420,31 @@ async def test_parallel_requests_each_get_their_own_answer(
         str(session.id) for session in reversed(owned)
     ]
     assert read["data"]["agent"]["session"]["messages"]["totalCount"] == 10
+
+
+async def test_a_request_checks_out_one_connection_and_gives_it_back(
+    api: Api, database: Database, factory: Factory
+) -> None:
+    """However many reads a request makes (a list's six), they share one pooled
+    connection, back in the pool when the response is made (db/engine.py)."""
+    creator = await factory.user(await factory.tenant())
+    agent = await factory.agent(creator)
+    await _session_list(factory, agent, creator, 20)
+    variables = {"agentId": str(agent.id), "scope": "ALL"}
+    checkouts: list[object] = []
+
+    def checked_out(_dbapi: object, record: object, _proxy: object) -> None:
+        checkouts.append(record)
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "checkout", checked_out)
+    try:
+        with comparison_paused():
+            body = await api.query(SESSIONS_QUERY, variables, user=creator)
+    finally:
+        event.remove(engine, "checkout", checked_out)
+
+    assert "errors" not in body, body
+    assert len(body["data"]["agent"]["sessions"]["edges"]) == 20
+    assert len(checkouts) == 1
+    assert engine.pool.checkedout() == 0
