@@ -5,17 +5,17 @@ Claims are read strictly (RFC 7519): `exp`, `nbf` and `iat` are NumericDates, so
 36-character form, in either case (RFC 9562 §4), not `{…}`, `urn:uuid:…` or 32 bare hex
 digits, which Python's UUID parser would take.
 
-A token once verified is remembered (`VERIFIED_TOKENS` of them per process): the same
-token again skips PyJWT's decoding and signature check, which cost more than the rest of
-a small request, while it is within its time claims; outside them it takes the full path
-again, which says why it is refused.
+A token once verified is remembered (the `VERIFIED_TOKENS` most recently used, per
+process): the same token again skips PyJWT's decoding and signature check, which cost
+more than the rest of a small request, while it is within its time claims; outside them
+it takes the full path again, which says why it is refused.
 """
 
 import re
 import time
 import uuid
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 import jwt
@@ -36,8 +36,13 @@ class _Verified(NamedTuple):
     """…and from this one (its exp)."""
 
 
-# Keyed by the token with the key and algorithm that verified it.
-_verified: OrderedDict[tuple[str, str, str], _Verified] = OrderedDict()
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified(token: str, key: str, algorithm: str) -> _Verified:
+    """What PyJWT verified of the token; it raises for a token it refuses (not kept)."""
+    claims = jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]})
+    # The bounds PyJWT checks, as it reads them (int() of each claim).
+    starts = [int(claims[name]) for name in ("nbf", "iat") if name in claims]
+    return _Verified(_user_id(claims), max(starts, default=0), int(claims["exp"]))
 
 
 def _user_id(claims: dict[str, object]) -> uuid.UUID:
@@ -70,29 +75,13 @@ def user_id_from_authorization(header: str | None, settings: Settings) -> uuid.U
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("The Authorization header must be 'Bearer <token>'.")
-    key = (token.strip(), settings.jwt_secret_key, settings.jwt_algorithm)
-    known = _verified.get(key)
-    if known is not None and known.valid_from <= time.time() < known.valid_until:
-        return known.user_id
+    verify = (token.strip(), settings.jwt_secret_key, settings.jwt_algorithm)
     try:
-        claims = jwt.decode(
-            key[0],
-            settings.jwt_secret_key,
-            algorithms=[settings.jwt_algorithm],
-            options={"require": ["exp", "sub"]},
-        )
-        user_id = _user_id(claims)
+        known = _verified(*verify)
+        if not known.valid_from <= time.time() < known.valid_until:
+            _verified.__wrapped__(*verify)  # the full check again, to say why it is refused
+        return known.user_id
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("The token has expired.") from None
     except (jwt.InvalidTokenError, ValueError):
         raise Unauthenticated("The token is not valid.") from None
-    _remember(key, claims, user_id)
-    return user_id
-
-
-def _remember(key: tuple[str, str, str], claims: dict[str, object], user_id: uuid.UUID) -> None:
-    # The bounds PyJWT checks, as it reads them (int() of each claim).
-    starts = [int(claims[name]) for name in ("nbf", "iat") if name in claims]  # type: ignore[call-overload]
-    _verified[key] = _Verified(user_id, max(starts, default=0), int(claims["exp"]))  # type: ignore[call-overload]
-    if len(_verified) > VERIFIED_TOKENS:
-        _verified.popitem(last=False)

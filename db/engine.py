@@ -24,7 +24,7 @@ import asyncio
 import copy
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from functools import partial
 from typing import Any
 
@@ -265,11 +265,7 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reads, in autocommit: each statement sees the latest commits."""
-        if self._turn is None:
-            async with self._reads() as session:
-                yield session
-            return
-        async with self._turn:
+        async with self._turn or nullcontext():
             if self._held is None:
                 async with self._reads() as session:
                     yield session
@@ -285,11 +281,7 @@ class Database:
         """A Core connection for reads of plain rows, in autocommit, taking turns as
         `session()` does: it skips the ORM's execution path, which costs several times the
         Core one for a statement that returns no entities."""
-        if self._turn is None:
-            async with self._read_engine.connect() as connection:
-                yield connection
-            return
-        async with self._turn:
+        async with self._turn or nullcontext():
             if self._held is None:
                 async with self._read_engine.connect() as connection:
                     yield connection

@@ -20,7 +20,6 @@ iterables) go to graphql-core's own methods. The test suite runs every query thr
 both executors and compares the results (`execution/compare.py`).
 """
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
@@ -66,6 +65,8 @@ from graphql.type.introspection import TypeNameMetaFieldDef
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
+
+from execution.document_cache import DocumentCache
 
 Completer = Callable[["CompiledExecutor", GraphQLResolveInfo, Path, Any], Any]
 """Completes a resolved value for its type, as graphql-core's `complete_value` does."""
@@ -176,10 +177,9 @@ class FieldPlan:
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's graphql-core executor, with queries run from a plan made once per document."""
 
-    # The plans of the documents run lately, by schema and operation node (the parser
-    # cache hands back the same node for the same text). Shared by every request of the
-    # process: a plan holds no request's data.
-    _plans: "OrderedDict[tuple[int, int], _OperationPlans]" = OrderedDict()
+    # The plans of the operations run lately, shared by every request of the process: a
+    # plan holds no request's data.
+    _plans: "DocumentCache[_OperationPlans]" = DocumentCache(PLAN_CACHE_SIZE)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         root = self._root_plan()
@@ -249,16 +249,10 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return root
 
     def _operation_plans(self, operation: OperationDefinitionNode) -> "_OperationPlans":
-        cache = CompiledExecutor._plans
-        key = (id(self.schema), id(operation))
-        plans = cache.get(key)
-        if plans is None or plans.operation is not operation or plans.schema is not self.schema:
-            plans = _OperationPlans(self.schema, operation, self.fragment_definitions)
-            cache[key] = plans
-            if len(cache) > PLAN_CACHE_SIZE:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(key)
+        plans = self._plans.get((self.schema, operation))
+        if plans is None:
+            plans = _OperationPlans(operation, self.fragment_definitions)
+            self._plans.put((self.schema, operation), plans)
         return plans
 
     def execute_plan(
@@ -446,12 +440,8 @@ class _OperationPlans:
     """An operation's plans, one per combination of its @skip/@include variables."""
 
     def __init__(
-        self,
-        schema: GraphQLSchema,
-        operation: OperationDefinitionNode,
-        fragments: dict[str, FragmentDefinitionNode],
+        self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
     ) -> None:
-        self.schema = schema
         self.operation = operation
         self.condition_variables = _condition_variables(operation, fragments)
         self.by_conditions: dict[tuple[Any, ...], ObjectPlan] = {}
@@ -606,6 +596,15 @@ def _coerced(leaf: GraphQLLeafType, coerce: Callable[[Any], Any], result: Any) -
 
 def _completer(field: FieldPlan, type_: GraphQLOutputType) -> Completer:
     """graphql-core's `complete_value` for one field's type, decided once."""
+    if is_leaf_type(_nullable(type_)):
+        complete_leaf = _leaf_completer(field, type_)
+
+        def complete_leaf_value(
+            executor: CompiledExecutor, info: GraphQLResolveInfo, path: Path, result: Any
+        ) -> Any:
+            return complete_leaf(result)
+
+        return complete_leaf_value
     if is_non_null_type(type_):
         inner = _completer(field, type_.of_type)  # type: ignore[attr-defined]
 
@@ -619,24 +618,26 @@ def _completer(field: FieldPlan, type_: GraphQLOutputType) -> Completer:
 
         return complete_non_null
     if is_list_type(type_):
-        return _list_completer(field, type_)
-    if is_leaf_type(type_):
-        leaf: GraphQLLeafType = type_  # type: ignore[assignment]
-        coerce = leaf.coerce_output_value
-
-        def complete_leaf(
-            executor: CompiledExecutor, info: GraphQLResolveInfo, path: Path, result: Any
-        ) -> Any:
-            if isinstance(result, Exception):
-                raise result
-            if result is None or result is Undefined:
-                return None
-            return _coerced(leaf, coerce, result)
-
-        return complete_leaf
+        return _unless_null(_list_completer(field, type_))
     if is_abstract_type(type_):
-        return _abstract_completer(field, type_)  # type: ignore[arg-type]
-    return _object_completer(field, type_)  # type: ignore[arg-type]
+        return _unless_null(_abstract_completer(field, type_))  # type: ignore[arg-type]
+    return _unless_null(_object_completer(field, type_))  # type: ignore[arg-type]
+
+
+def _unless_null(complete: Completer) -> Completer:
+    """graphql-core's first steps for a nullable type: an exception is raised, a null is
+    null; only a value goes on to `complete`."""
+
+    def complete_value(
+        executor: CompiledExecutor, info: GraphQLResolveInfo, path: Path, result: Any
+    ) -> Any:
+        if isinstance(result, Exception):
+            raise result
+        if result is None or result is Undefined:
+            return None
+        return complete(executor, info, path, result)
+
+    return complete_value
 
 
 def _list_completer(field: FieldPlan, list_type: Any) -> Completer:
@@ -646,10 +647,6 @@ def _list_completer(field: FieldPlan, list_type: Any) -> Completer:
     def complete_list(
         executor: CompiledExecutor, info: GraphQLResolveInfo, path: Path, result: Any
     ) -> Any:
-        if isinstance(result, Exception):
-            raise result
-        if result is None or result is Undefined:
-            return None
         if executor.is_async_iterable(result) or not is_iterable(result):
             # graphql-core's own path: async iterables, and its error for a non-list
             return executor.complete_list_value(list_type, field.details, info, path, result, None)
@@ -662,10 +659,6 @@ def _object_completer(field: FieldPlan, object_type: GraphQLObjectType) -> Compl
     def complete_object(
         executor: CompiledExecutor, info: GraphQLResolveInfo, path: Path, result: Any
     ) -> Any:
-        if isinstance(result, Exception):
-            raise result
-        if result is None or result is Undefined:
-            return None
         return _complete_object(executor, field, object_type, info, path, result)
 
     return complete_object
@@ -708,10 +701,6 @@ def _abstract_completer(field: FieldPlan, abstract_type: GraphQLAbstractType) ->
     def complete_abstract(
         executor: CompiledExecutor, info: GraphQLResolveInfo, path: Path, result: Any
     ) -> Any:
-        if isinstance(result, Exception):
-            raise result
-        if result is None or result is Undefined:
-            return None
         resolve_type = abstract_type.resolve_type or executor.type_resolver
         runtime_type = resolve_type(result, info, abstract_type)
         if executor.is_awaitable(runtime_type):

@@ -16,7 +16,6 @@ answers a BAD_USER_INPUT error carrying `cost` (at most 2^53 - 1) and `maxCost` 
 extensions.
 """
 
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from errors import BadUserInput
+from execution.document_cache import DocumentCache
 from resolvers import messages, nodes, sessions
 from schema.limits import fragment_definitions
 
@@ -167,42 +167,28 @@ def query_cost(
     return min(cost, MAX_REPORTED_COST)
 
 
-class _KnownCosts:
-    """The costs of the documents most recently run, by document (the parser cache hands
-    back the same one for the same text) and variables: a client sends the same few."""
+_COSTS: DocumentCache[int] = DocumentCache()
 
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
-        self.costs: OrderedDict[tuple[int, int, str | None, bytes], tuple[DocumentNode, int]] = (
-            OrderedDict()
-        )
 
-    def cost(
-        self,
-        schema: GraphQLSchema,
-        document: DocumentNode,
-        operation: OperationDefinitionNode,
-        variables: Mapping[str, Any],
-    ) -> int:
-        try:
-            values = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            return query_cost(schema, operation, fragment_definitions(document), variables)
-        name = operation.name.value if operation.name else None
-        key = (id(schema), id(document), name, values)
-        known = self.costs.get(key)
-        if known is not None and known[0] is document:
-            return known[1]
+def known_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+) -> int:
+    """`query_cost`, worked out once per document and variables: a client sends the same few."""
+    try:
+        values = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return query_cost(schema, operation, fragment_definitions(document), variables)
+    known = _COSTS.get((schema, document, operation), values)
+    if known is None:
         cost = query_cost(schema, operation, fragment_definitions(document), variables)
-        self.costs[key] = (document, cost)
-        if len(self.costs) > self.size:
-            self.costs.popitem(last=False)
-        return cost
+        known = _COSTS.put((schema, document, operation), cost, values)
+    return known
 
 
 class CostLimit(SchemaExtension):
-    known = _KnownCosts()
-
     def __init__(self, *, max_cost: int) -> None:
         self.max_cost = max_cost
 
@@ -212,7 +198,7 @@ class CostLimit(SchemaExtension):
         operation = get_operation_ast(document, context.operation_name) if document else None
         if document is not None and operation is not None:
             variables = context.variables if isinstance(context.variables, Mapping) else {}
-            cost = self.known.cost(context.schema._schema, document, operation, variables)
+            cost = known_cost(context.schema._schema, document, operation, variables)
             if cost > self.max_cost:
                 # A result set here makes Strawberry skip execution: nothing reaches the database.
                 context.result = ExecutionResult(

@@ -2,6 +2,8 @@
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -14,8 +16,8 @@ from db.engine import Database
 from db.models import ChatMessage, ChatSession
 from settings import Settings
 from tests.factories import Factory
-from tests.subscriptions.client import ws_connection
-from tests.subscriptions.world import insert_message_sql, make_world, now
+from tests.subscriptions.client import Connection, ws_connection
+from tests.subscriptions.world import World, insert_message_sql, make_world, now
 
 MESSAGE_ADDED = """
 subscription Live($sessionId: ID!, $after: String) {
@@ -38,6 +40,17 @@ async def query(url: str, token: str, document: str, variables: dict) -> dict:
             headers={"Authorization": f"Bearer {token}"},
         )
     return response.json()
+
+
+@asynccontextmanager
+async def subscribed_to_chat(
+    live_url: str, world: World, settings: Settings
+) -> AsyncIterator[tuple[Connection, str]]:
+    """Cleo's connection, with messageAdded live on her chat, and the subscription's id."""
+    async with ws_connection(live_url, issue_token(world.cleo.id, settings)) as ws:
+        id = await ws.subscribe(MESSAGE_ADDED, {"sessionId": str(world.chat.id)})
+        await asyncio.sleep(0.2)  # the subscription is live
+        yield ws, id
 
 
 async def test_replays_after_the_cursor_then_sends_live_messages(
@@ -98,10 +111,7 @@ async def test_a_message_written_by_plain_sql_arrives(
 ) -> None:
     """A row inserted by another writer (no server involved) reaches the subscriber."""
     world = await make_world(factory)
-    token = issue_token(world.cleo.id, settings)
-    async with ws_connection(live_url, token) as ws:
-        id = await ws.subscribe(MESSAGE_ADDED, {"sessionId": str(world.chat.id)})
-        await asyncio.sleep(0.2)  # the subscription is live
+    async with subscribed_to_chat(live_url, world, settings) as (ws, id):
         message_id = await insert_message_sql(database, world.chat, "from the runtime")
         async with asyncio.timeout(TIMEOUT):
             event = (await ws.next_data(id))["messageAdded"]
@@ -115,10 +125,7 @@ async def test_a_late_commit_with_an_earlier_time_is_not_missed(
     """A row whose created_at is older than one already delivered (a transaction that
     committed late) still arrives: the poller re-reads its lookback window."""
     world = await make_world(factory)
-    token = issue_token(world.cleo.id, settings)
-    async with ws_connection(live_url, token) as ws:
-        id = await ws.subscribe(MESSAGE_ADDED, {"sessionId": str(world.chat.id)})
-        await asyncio.sleep(0.2)
+    async with subscribed_to_chat(live_url, world, settings) as (ws, id):
         await factory.message(world.chat, "assistant", "newer", created_at=now())
         async with asyncio.timeout(TIMEOUT):
             first = (await ws.next_data(id))["messageAdded"]
@@ -133,10 +140,7 @@ async def test_a_burst_of_1000_messages_arrives_complete_and_in_order(
 ) -> None:
     """One transaction writes 1,000 messages; all arrive, in (created_at, id) order."""
     world = await make_world(factory)
-    token = issue_token(world.cleo.id, settings)
-    async with ws_connection(live_url, token) as ws:
-        id = await ws.subscribe(MESSAGE_ADDED, {"sessionId": str(world.chat.id)})
-        await asyncio.sleep(0.2)
+    async with subscribed_to_chat(live_url, world, settings) as (ws, id):
         start = now()
         rows = [
             {
@@ -162,10 +166,7 @@ async def test_a_soft_deleted_session_completes_the_subscription(
 ) -> None:
     """deleted_at set by any writer: the server sends `complete`."""
     world = await make_world(factory)
-    token = issue_token(world.cleo.id, settings)
-    async with ws_connection(live_url, token) as ws:
-        id = await ws.subscribe(MESSAGE_ADDED, {"sessionId": str(world.chat.id)})
-        await asyncio.sleep(0.2)
+    async with subscribed_to_chat(live_url, world, settings) as (ws, id):
         async with database.transaction() as db:
             await db.execute(
                 update(ChatSession)

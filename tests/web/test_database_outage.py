@@ -19,7 +19,7 @@ from settings import Settings
 from tests.api import Api
 from tests.databases import POSTGRES_URL
 from tests.factories import Factory
-from tests.proxy import DatabaseProxy, proxied_url, proxy_to
+from tests.proxy import DatabaseProxy, proxied_url
 
 pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)"),
@@ -32,12 +32,6 @@ query Sessions($agent: ID!) { agent(id: $agent) { sessions { nodes { title messa
 CREATE = """
 mutation Create($agent: ID!) { createSession(agentId: $agent, title: "During") { __typename } }
 """
-
-
-@pytest.fixture
-async def proxy(database: Database) -> AsyncIterator[DatabaseProxy]:
-    async with proxy_to(database) as proxy:
-        yield proxy
 
 
 @pytest.fixture
