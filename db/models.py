@@ -1,7 +1,7 @@
 """The platform's tables, mapped column for column.
 
 Only the columns this API uses are mapped, with the platform's names and types, so the
-server runs on the platform's own database (`../shared/platform/schema.sql`), which has
+server runs on the platform's own database (`vendor/platform/schema.sql`), which has
 many more. Indexes are declared in `migrations/`, where their per-database forms can be
 spelled out.
 

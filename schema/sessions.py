@@ -164,7 +164,8 @@ class Session(Node):
             "How a session list labels the other side: for agent-to-agent sessions "
             "'Agent <agent name> - <peer agent name>' (a missing agent reads 'Agent'); for "
             "group sessions the group name, else the title, else 'Group Chat'; otherwise the "
-            "owning user's display name (else identity username, else 'Unknown')."
+            "owning user's display name (when it is null, the identity's username; when that "
+            "is empty or missing, 'Unknown')."
         ),
     )
     def display_name(self, info: Info) -> str | Awaitable[str]:

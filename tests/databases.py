@@ -3,7 +3,7 @@
 Each test run gets a database of its own (a temporary SQLite file, or a PostgreSQL
 database created for the run and dropped after it). SQLite is the embedded default,
 built by the project's migrations. PostgreSQL is the server's home: the platform's own
-database, loaded from `../shared/platform/schema.sql` with the platform's Alembic head
+database, loaded from `vendor/platform/schema.sql` with the platform's Alembic head
 in `alembic_version`, then migrated as an operator would (`server.py migrate`).
 `tests/db/test_migrations.py` also builds an empty PostgreSQL with the migrations alone.
 """
@@ -25,7 +25,7 @@ from settings import async_database_url
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
-PLATFORM_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "platform" / "schema.sql"
+PLATFORM_SCHEMA = Path(__file__).resolve().parents[1] / "vendor" / "platform" / "schema.sql"
 PLATFORM_HEAD = "f061_enterprise_info_tenant_id"
 
 

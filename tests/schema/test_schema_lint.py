@@ -21,7 +21,7 @@ from tests.api import Api
 
 ROOT = Path(__file__).resolve().parents[2]
 LINTER = ROOT / "node_modules" / ".bin" / "graphql-schema-linter"
-CONTRACT = ROOT.parent / "shared" / "contract" / "schema.graphql"
+CONTRACT = ROOT / "vendor" / "contract" / "schema.graphql"
 
 
 def _exported() -> str:
@@ -70,7 +70,6 @@ def _described(schema: GraphQLSchema) -> dict[str, str | None]:
     return found
 
 
-@pytest.mark.skipif(not CONTRACT.exists(), reason="../shared/contract/schema.graphql is absent")
 def test_the_contracts_descriptions_are_used_word_for_word() -> None:
     """Where the contract describes a type, field, argument or enum value, the server says the
     same words (line breaks aside). The contract's schema description is about the contract
