@@ -7,7 +7,21 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, String, bindparam, cast, func, select, tuple_
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import aliased
 
 from db.engine import Reader
@@ -152,24 +166,53 @@ async def count_by_conversation(session: Reader, conversation_ids: Sequence[str]
     return {conversation: count for conversation, count in result.all()}
 
 
-_UNREAD_BY_SESSION = (
-    select(ChatSession.id, func.count())
-    .join(ChatMessage, ChatMessage.conversation_id == cast(ChatSession.id, String))
-    .where(
-        ChatSession.id.in_(bindparam("session_ids", expanding=True)),
+def _up_to(*conditions: ColumnElement[bool], limit: BindParameter[int]) -> ScalarSelect[int]:
+    """How many of the messages of each selected session meet `conditions`, reading at most
+    `limit` of them: the subquery stops at the limit, however long the session."""
+    read = (
+        select(literal_column("1"))
+        .where(ChatMessage.conversation_id == cast(ChatSession.id, String), *conditions)
+        .correlate(ChatSession)
+        .limit(limit)
+        .subquery()
+    )
+    return select(func.count()).select_from(read).scalar_subquery()
+
+
+_SESSION_IDS = ChatSession.id.in_(bindparam("session_ids", expanding=True))
+_COUNT_UP_TO = select(ChatSession.id, _up_to(limit=bindparam("limit", type_=Integer()))).where(
+    _SESSION_IDS
+)
+
+
+async def count_by_session_up_to(
+    session: Reader, session_ids: Sequence[uuid.UUID], limit: int
+) -> dict[uuid.UUID, int]:
+    """Per session, its number of messages, reading at most `limit` of each."""
+    values = {"session_ids": list(session_ids), "limit": limit}
+    return {id: n for id, n in (await session.execute(_COUNT_UP_TO, values)).all()}
+
+
+UNREAD_LIMIT = 100
+"""An unread count stops here: a badge shows "99+", and no count grows with the data."""
+
+_UNREAD_BY_SESSION = select(
+    ChatSession.id,
+    _up_to(
         ChatMessage.role.in_(UNREAD_ROLES),
         ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
-    )
-    .group_by(ChatSession.id)
-)
+        limit=literal(UNREAD_LIMIT, Integer()),
+    ),
+).where(_SESSION_IDS)
 
 
 async def unread_by_session(
     session: Reader, session_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
-    """Per session, its agent-side messages newer than the owner's last read (all when never).
+    """Per session, its agent-side messages newer than the owner's last read (all when never),
+    up to `UNREAD_LIMIT`.
 
     Whose session it is, and of what kind, is the caller's question: this only counts.
     """
     result = await session.execute(_UNREAD_BY_SESSION, {"session_ids": list(session_ids)})
-    return {session_id: count for session_id, count in result.all()}
+    return {session_id: n for session_id, n in result.all()}

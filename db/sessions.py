@@ -215,6 +215,17 @@ def _count_statement(scope: SessionScope) -> Select:
     return select(func.count()).select_from(ChatSession).where(or_(*parts), _has_messages())
 
 
+@cache
+def _bounded_count_statement(scope: SessionScope) -> Select:
+    """At most `limit` sessions of the list: each part stops there, and so does their union."""
+    parts = [
+        select(select(ChatSession.id).where(part, _has_messages()).limit(LIMIT).subquery())
+        for part in _parts(scope)
+    ]
+    listed = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    return select(func.count()).select_from(select(listed).limit(LIMIT).subquery())
+
+
 async def list_sessions(
     session: Reader,
     agent_id: uuid.UUID,
@@ -252,6 +263,20 @@ async def count_sessions(
     # ALL lists ignore the viewer.
     values = {"agent_id": agent_id, "viewer_id": viewer_id, "tenant_id": tenant_id}
     return (await session.scalar(_count_statement(scope), values)) or 0
+
+
+async def count_sessions_up_to(
+    session: Reader,
+    agent_id: uuid.UUID,
+    viewer_id: uuid.UUID,
+    scope: SessionScope,
+    limit: int,
+    *,
+    tenant_id: uuid.UUID,
+) -> int:
+    """`count_sessions`, reading at most `limit` rows: the same cost at any size."""
+    values = {"agent_id": agent_id, "viewer_id": viewer_id, "tenant_id": tenant_id, "limit": limit}
+    return (await session.scalar(_bounded_count_statement(scope), values)) or 0
 
 
 _SESSION_OF_AGENT = select(*_COLUMNS).where(

@@ -94,6 +94,7 @@ async def resolve_messages(
             has_previous_page=has_previous_page,
         ),
         conversation_id=conversation,
+        session_id=session.id,
     )
 
 

@@ -14,6 +14,7 @@ from db.sessions import (
     SessionScope,
     conversation_id,
     count_sessions,
+    count_sessions_up_to,
     is_agent_to_agent,
     is_own_direct,
     list_sessions,
@@ -72,6 +73,12 @@ async def resolve_sessions(
     async def count_all() -> int:
         return total if total is not None else await count()
 
+    async def count_up_to(limit: int) -> int:
+        async with database.connection() as db:
+            return await count_sessions_up_to(
+                db, agent.id, viewer.id, scope, limit, tenant_id=tenant
+            )
+
     def cursor(row: AnySession) -> str:
         return session_cursor(agent.id, scope, SessionKey.of(row))
 
@@ -91,6 +98,7 @@ async def resolve_sessions(
             end_cursor=cursor(shown[-1]) if shown else None,
         ),
         count_all=count_all,
+        count_up_to=count_up_to,
     )
 
 

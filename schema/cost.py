@@ -4,7 +4,9 @@ The rule. A field costs 1, plus the cost of its selection times its page size. T
 size of `Agent.sessions` is its `first` (default 50), that of `Session.messages` its
 `first` or `last` (default 100), each clamped to the range the contract allows (a value
 outside it is refused by the field anyway, with a clearer message); that of `Query.nodes`
-the number of its ids (at most 100); every other field has size 1. Fragments count
+the number of its ids (at most 100); every other field has size 1. A count adds what it
+may read: `count(limit)` its limit plus one row, `totalCount` (which reads the whole
+list) as much as the largest bounded count, 10,001 rows. Fragments count
 wherever they are spread, and every member of a union or interface selection counts. So
 the cost is an upper bound on the number of values the response can hold:
 
@@ -46,6 +48,7 @@ from strawberry.extensions import SchemaExtension
 from errors import BadUserInput
 from execution.document_cache import DocumentCache
 from resolvers import messages, nodes, sessions
+from resolvers.pages import MAX_COUNT_LIMIT
 from schema.limits import fragment_definitions
 
 
@@ -60,6 +63,10 @@ PAGE_SIZES = {
     ("Agent", "sessions"): PageSize(("first",), 50, sessions.MAX_PAGE),
     ("Session", "messages"): PageSize(("first", "last"), messages.DEFAULT_PAGE, messages.MAX_PAGE),
 }
+# Counts: what they may read, in rows, beyond their own 1.
+BOUNDED_COUNTS = {("SessionConnection", "count"), ("MessageConnection", "count")}
+EXACT_COUNTS = {("SessionConnection", "totalCount"), ("MessageConnection", "totalCount")}
+DEFAULT_COUNT_LIMIT = 1000
 # Fields whose size is the length of a list argument.
 LIST_SIZES = {("Query", "nodes"): PageSize(("ids",), 1, nodes.MAX_IDS)}
 # The largest integer every JSON client reads exactly; fragment bombs cost far more.
@@ -118,13 +125,39 @@ class _Costing:
             fields = parent.fields if isinstance(parent, FIELDED) else {}
             target = get_named_type(fields[name].type) if name in fields else None
         key = (parent.name, name) if parent is not None else None
+        selection = self.selection_set(target, node.selection_set)
         if key in PAGE_SIZES:
+            # A connection's counts are read once for it, not once per item of its page.
+            counts = self.counts(target, node.selection_set)
             size = self.page_size(PAGE_SIZES[key], node)
-        elif key in LIST_SIZES:
-            size = self.list_size(LIST_SIZES[key], node)
-        else:
-            size = 1
-        return 1 + size * self.selection_set(target, node.selection_set)
+            return 1 + counts + size * (selection - counts)
+        size = self.list_size(LIST_SIZES[key], node) if key in LIST_SIZES else 1
+        return 1 + self.rows_counted(key, node) + size * selection
+
+    def counts(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
+        """The cost of the counts selected on `parent`, through fragments too."""
+        if node is None or parent is None:
+            return 0
+        total = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                if (parent.name, selection.name.value) in BOUNDED_COUNTS | EXACT_COUNTS:
+                    total += self.field(parent, selection)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.counts(parent, selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None and fragment.type_condition.name.value == parent.name:
+                    total += self.counts(parent, fragment.selection_set)
+        return total
+
+    def rows_counted(self, key: tuple[str, str] | None, node: FieldNode) -> int:
+        if key in EXACT_COUNTS:
+            return MAX_COUNT_LIMIT + 1
+        if key in BOUNDED_COUNTS:
+            count = PageSize(("limit",), DEFAULT_COUNT_LIMIT, MAX_COUNT_LIMIT)
+            return self.page_size(count, node) + 1
+        return 0
 
     def page_size(self, page: PageSize, node: FieldNode) -> int:
         for argument in node.arguments or ():

@@ -14,12 +14,14 @@ from db.participants import ParticipantRow
 from db.run_events import MessageRef, RuntimeFailure, may_fail
 from loaders.ready import then
 from resolvers.cursors import message_cursor
+from resolvers.pages import check_count_limit
 from resolvers.tool_calls import (
     INLINE_MARKER,
     ToolCallData,
     parse_tool_call,
     split_inline_tool_calls,
 )
+from schema.counts import Count
 from schema.nodes import Node
 from schema.pagination import PageInfo
 
@@ -239,12 +241,33 @@ class MessageConnection:
     )
     page_info: PageInfo = strawberry.field(description="Where the page stands in the session.")
     conversation_id: strawberry.Private[str]
+    session_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The page's messages, as in edges, without their cursors.")
     def nodes(self) -> list[Message]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(graphql_type=int, description="Number of messages in the session.")
+    @strawberry.field(
+        graphql_type=int,
+        description="Number of messages in the session, exact; prefer `count` on long sessions.",
+    )
     def total_count(self, info: Info) -> int | Awaitable[int]:
         loader = info.context.loaders.message_count_by_conversation
         return then(int, loader.load(self.conversation_id))
+
+    @strawberry.field(
+        graphql_type=Count,
+        description=(
+            "How many messages the session holds, reading at most `limit` of them (1..10000)."
+        ),
+    )
+    def count(
+        self,
+        info: Info,
+        limit: Annotated[
+            int, strawberry.argument(description="Stop counting here: 1..10000.")
+        ] = 1000,
+    ) -> Count | Awaitable[Count]:
+        check_count_limit(limit)
+        found = info.context.loaders.message_count_up_to.load((self.session_id, limit + 1))
+        return then(lambda n: Count.of(n, limit), found)

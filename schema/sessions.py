@@ -17,6 +17,8 @@ from loaders import Loaders
 from loaders.ready import then
 from resolvers import messages as message_resolvers
 from resolvers.naming import agent_name, group_display_name, user_display_name
+from resolvers.pages import check_count_limit
+from schema.counts import Count
 from schema.messages import MessageConnection
 from schema.nodes import Node
 from schema.pagination import PageInfo
@@ -203,7 +205,8 @@ class Session(Node):
         graphql_type=int,
         description=(
             "For the viewer's own direct sessions: messages from the agent side (assistant, "
-            "system, tool calls) newer than the viewer's last read; 0 for any other session."
+            "system, tool calls) newer than the viewer's last read; 0 for any other session. At "
+            'most 100, which reads as "100 or more" (a badge shows 99+).'
         ),
     )
     def unread_count(self, info: Info) -> int | Awaitable[int]:
@@ -280,14 +283,32 @@ class SessionConnection:
     )
     page_info: PageInfo = strawberry.field(description="Where the page stands in the list.")
     count_all: strawberry.Private[Callable[[], Awaitable[int]]]
+    count_up_to: strawberry.Private[Callable[[int], Awaitable[int]]]
 
     @strawberry.field(description="The page's sessions, as in edges, without their cursors.")
     def nodes(self) -> list[Session]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(description="Number of sessions the list holds across all pages.")
+    @strawberry.field(
+        description=(
+            "Number of sessions the list holds across all pages, exact; it reads the whole "
+            "list, so prefer `count` on big lists."
+        )
+    )
     async def total_count(self) -> int:
         return await self.count_all()
+
+    @strawberry.field(
+        description="How many sessions the list holds, reading at most `limit` of them (1..10000)."
+    )
+    async def count(
+        self,
+        limit: Annotated[
+            int, strawberry.argument(description="Stop counting here: 1..10000.")
+        ] = 1000,
+    ) -> Count:
+        check_count_limit(limit)
+        return Count.of(await self.count_up_to(limit + 1), limit)
 
 
 @strawberry.type(description="What deleteSession returns: the session is gone.")

@@ -88,7 +88,10 @@ DEFAULT_QUERY = """\
     name
     viewerAccess
     sessions(scope: MINE, first: 10) {
-      totalCount
+      count {
+        count
+        precision
+      }
       nodes {
         id
         title

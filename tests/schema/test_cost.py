@@ -113,9 +113,31 @@ async def chat(factory: Factory) -> tuple[User, Agent, ChatSession]:
             "{ agent(id: 1) { sessions { nodes { id } } } }", 1 + 1 + 50 * 2, id="first-50"
         ),
         pytest.param(
-            "{ agent(id: 1) { sessions(first: 3) { totalCount nodes { id title } } } }",
-            1 + 1 + 3 * (1 + 3),
+            "{ agent(id: 1) { sessions(first: 3) { nodes { id title } } } }",
+            1 + 1 + 3 * (1 + 2),
             id="first-3",
+        ),
+        pytest.param(
+            "{ agent(id: 1) { sessions(first: 3) { totalCount nodes { id } } } }",
+            1 + 1 + (1 + 10_001) + 3 * (1 + 1),
+            id="total-count-reads-as-much-as-the-largest-bounded-count",
+        ),
+        pytest.param(
+            "{ agent(id: 1) { sessions(first: 3) { count(limit: 20) { count } nodes { id } } } }",
+            1 + 1 + (1 + 21 + 1) + 3 * (1 + 1),
+            id="count-reads-its-limit-and-one",
+        ),
+        pytest.param(
+            "{ agent(id: 1) { session(id: 1) { messages { ...C } } } }"
+            " fragment C on MessageConnection { count { count precision } }",
+            1 + 1 + 1 + (1 + 1001 + 2),
+            id="default-count-through-a-fragment",
+        ),
+        pytest.param(
+            "{ agent(id: 1) { sessions(first: 2) { nodes { messages(first: 5) {"
+            " count(limit: 10) { count } nodes { id } } } } } }",
+            1 + 1 + 2 * (1 + (1 + (1 + 11 + 1) + 5 * (1 + 1))),
+            id="a-count-per-session-not-per-message",
         ),
         pytest.param(
             "{ agent(id: 1) { session(id: 1) { messages { nodes { id } } } } }",

@@ -22,6 +22,7 @@ from tests.api import Api
 ROOT = Path(__file__).resolve().parents[2]
 LINTER = ROOT / "node_modules" / ".bin" / "graphql-schema-linter"
 CONTRACT = ROOT / "vendor" / "contract" / "schema.graphql"
+NEXT_CONTRACT = CONTRACT.with_name("next.graphql")
 
 
 def _exported() -> str:
@@ -74,8 +75,12 @@ def test_the_contracts_descriptions_are_used_word_for_word() -> None:
     """Where the contract describes a type, field, argument or enum value, the server says the
     same words (line breaks aside). The contract's schema description is about the contract
     file itself ("the server's exported schema must contain everything here"): the server's
-    schema describes the API instead."""
+    schema describes the API instead.
+
+    The next contract (what the open issues grow it into) rewords some descriptions: a
+    member of both may use either's words, a member of the next one only its words."""
     contract = _described(build_schema(CONTRACT.read_text()))
+    upcoming = _described(build_schema(NEXT_CONTRACT.read_text()))
     served = _described(build_schema(_exported()))
 
     def words(text: str | None) -> str | None:
@@ -84,7 +89,16 @@ def test_the_contracts_descriptions_are_used_word_for_word() -> None:
     differing = {
         member: (text, served.get(member))
         for member, text in contract.items()
-        if text and words(text) != words(served.get(member))
+        if text and words(served.get(member)) not in {words(text), words(upcoming.get(member))}
+    }
+    assert not differing, differing
+    differing = {
+        member: (text, served[member])
+        for member, text in upcoming.items()
+        if text
+        and member in served
+        and member not in contract
+        and words(text) != words(served[member])
     }
     assert not differing, differing
 

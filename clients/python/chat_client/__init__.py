@@ -5,6 +5,7 @@ from .chat_view import (
     ChatViewAgent,
     ChatViewAgentSession,
     ChatViewAgentSessionMessages,
+    ChatViewAgentSessionMessagesCount,
     ChatViewAgentSessionMessagesNodes,
     ChatViewAgentSessionMessagesPageInfo,
 )
@@ -24,6 +25,7 @@ from .delete_session import (
 )
 from .enums import (
     AgentAccess,
+    CountPrecision,
     MessageRole,
     ParticipantType,
     SessionKind,
@@ -62,6 +64,7 @@ from .session_list import (
     SessionList,
     SessionListAgent,
     SessionListAgentSessions,
+    SessionListAgentSessionsCount,
     SessionListAgentSessionsNodes,
     SessionListAgentSessionsPageInfo,
 )
@@ -81,8 +84,10 @@ __all__ = [
     "ChatViewAgent",
     "ChatViewAgentSession",
     "ChatViewAgentSessionMessages",
+    "ChatViewAgentSessionMessagesCount",
     "ChatViewAgentSessionMessagesNodes",
     "ChatViewAgentSessionMessagesPageInfo",
+    "CountPrecision",
     "CreateSession",
     "CreateSessionCreateSessionForbiddenError",
     "CreateSessionCreateSessionNotFoundError",
@@ -112,6 +117,7 @@ __all__ = [
     "SessionList",
     "SessionListAgent",
     "SessionListAgentSessions",
+    "SessionListAgentSessionsCount",
     "SessionListAgentSessionsNodes",
     "SessionListAgentSessionsPageInfo",
     "SessionListItem",

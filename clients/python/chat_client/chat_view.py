@@ -3,7 +3,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import SessionKind
+from .enums import CountPrecision, SessionKind
 from .fragments import ChatMessage
 
 
@@ -26,9 +26,14 @@ class ChatViewAgentSession(BaseModel):
 
 
 class ChatViewAgentSessionMessages(BaseModel):
-    total_count: int = Field(alias="totalCount")
+    count: "ChatViewAgentSessionMessagesCount"
     page_info: "ChatViewAgentSessionMessagesPageInfo" = Field(alias="pageInfo")
     nodes: list["ChatViewAgentSessionMessagesNodes"]
+
+
+class ChatViewAgentSessionMessagesCount(BaseModel):
+    count: int
+    precision: CountPrecision
 
 
 class ChatViewAgentSessionMessagesPageInfo(BaseModel):

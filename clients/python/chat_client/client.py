@@ -36,7 +36,10 @@ class ChatClient(AsyncBaseClient):
                   kind
                   unreadCount
                   messages(last: $last, before: $before) {
-                    totalCount
+                    count {
+                      count
+                      precision
+                    }
                     pageInfo {
                       hasPreviousPage
                       startCursor
@@ -229,7 +232,10 @@ class ChatClient(AsyncBaseClient):
                 name
                 viewerCanSeeAllSessions
                 sessions(scope: $scope, first: $first, after: $after) {
-                  totalCount
+                  count {
+                    count
+                    precision
+                  }
                   pageInfo {
                     hasNextPage
                     endCursor

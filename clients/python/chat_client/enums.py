@@ -6,6 +6,11 @@ class AgentAccess(str, Enum):
     USE = "USE"
 
 
+class CountPrecision(str, Enum):
+    EXACT = "EXACT"
+    AT_LEAST = "AT_LEAST"
+
+
 class MessageRole(str, Enum):
     USER = "USER"
     ASSISTANT = "ASSISTANT"

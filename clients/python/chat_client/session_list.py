@@ -3,6 +3,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
+from .enums import CountPrecision
 from .fragments import SessionListItem
 
 
@@ -18,9 +19,14 @@ class SessionListAgent(BaseModel):
 
 
 class SessionListAgentSessions(BaseModel):
-    total_count: int = Field(alias="totalCount")
+    count: "SessionListAgentSessionsCount"
     page_info: "SessionListAgentSessionsPageInfo" = Field(alias="pageInfo")
     nodes: list["SessionListAgentSessionsNodes"]
+
+
+class SessionListAgentSessionsCount(BaseModel):
+    count: int
+    precision: CountPrecision
 
 
 class SessionListAgentSessionsPageInfo(BaseModel):

@@ -4,6 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Whether a Count is exact. */
+export type CountPrecision =
+  /** There are more than `count`; counting stopped at the limit. */
+  | 'AT_LEAST'
+  /** The count is exact. */
+  | 'EXACT';
+
 /** Who wrote a message. */
 export type MessageRole =
   /** The agent's reply. */
@@ -61,7 +68,7 @@ export type ChatViewQueryVariables = Exact<{
 }>;
 
 
-export type ChatViewQuery = { __typename: 'Query', agent: { __typename: 'Agent', id: string, session: { __typename: 'Session', id: string, title: string, displayName: string, kind: SessionKind, unreadCount: number, messages: { __typename: 'MessageConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasPreviousPage: boolean, startCursor: string | null }, nodes: Array<{ __typename: 'Message', id: string, role: MessageRole, createdAt: string | null, senderName: string | null, runtimeError: { __typename: 'RuntimeError', code: string, message: string, traceId: string | null } | null, parts: Array<
+export type ChatViewQuery = { __typename: 'Query', agent: { __typename: 'Agent', id: string, session: { __typename: 'Session', id: string, title: string, displayName: string, kind: SessionKind, unreadCount: number, messages: { __typename: 'MessageConnection', count: { __typename: 'Count', count: number, precision: CountPrecision }, pageInfo: { __typename: 'PageInfo', hasPreviousPage: boolean, startCursor: string | null }, nodes: Array<{ __typename: 'Message', id: string, role: MessageRole, createdAt: string | null, senderName: string | null, runtimeError: { __typename: 'RuntimeError', code: string, message: string, traceId: string | null } | null, parts: Array<
             | { __typename: 'TextPart', text: string }
             | { __typename: 'ToolCallPart', toolCall: { __typename: 'ToolCall', callId: string, name: string, args: unknown, status: string, result: unknown, thinking: string } }
           > }> } } | null } | null };
@@ -127,7 +134,7 @@ export type SessionListQueryVariables = Exact<{
 }>;
 
 
-export type SessionListQuery = { __typename: 'Query', agent: { __typename: 'Agent', id: string, name: string, viewerCanSeeAllSessions: boolean, sessions: { __typename: 'SessionConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ __typename: 'Session', id: string, title: string, displayName: string, kind: SessionKind, participantType: ParticipantType, sourceChannel: string, messageCount: number, unreadCount: number, isPrimary: boolean, createdAt: string, lastMessageAt: string | null }> } } | null };
+export type SessionListQuery = { __typename: 'Query', agent: { __typename: 'Agent', id: string, name: string, viewerCanSeeAllSessions: boolean, sessions: { __typename: 'SessionConnection', count: { __typename: 'Count', count: number, precision: CountPrecision }, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ __typename: 'Session', id: string, title: string, displayName: string, kind: SessionKind, participantType: ParticipantType, sourceChannel: string, messageCount: number, unreadCount: number, isPrimary: boolean, createdAt: string, lastMessageAt: string | null }> } } | null };
 
 export type SessionListItemFragment = { __typename: 'Session', id: string, title: string, displayName: string, kind: SessionKind, participantType: ParticipantType, sourceChannel: string, messageCount: number, unreadCount: number, isPrimary: boolean, createdAt: string, lastMessageAt: string | null };
 
@@ -219,7 +226,11 @@ export const ChatViewDocument = new TypedDocumentString(`
       unreadCount
       messages(last: $last, before: $before) {
         __typename
-        totalCount
+        count {
+          __typename
+          count
+          precision
+        }
         pageInfo {
           __typename
           hasPreviousPage
@@ -264,7 +275,7 @@ export const ChatViewDocument = new TypedDocumentString(`
       }
     }
   }
-}`, {"hash":"sha256:4d897198a6c70ac0e4df9edb16d0c36b10fb2af3f59bcebf65f9558e7dc1cb02"}) as unknown as TypedDocumentString<ChatViewQuery, ChatViewQueryVariables>;
+}`, {"hash":"sha256:3d22fea72439a1c596e6e8e67497ca33a6c8032028b4ad5c392b4cbb557aaef2"}) as unknown as TypedDocumentString<ChatViewQuery, ChatViewQueryVariables>;
 export const CreateSessionDocument = new TypedDocumentString(`
     mutation CreateSession($agentId: ID!, $title: String) {
   __typename
@@ -375,7 +386,11 @@ export const SessionListDocument = new TypedDocumentString(`
     viewerCanSeeAllSessions
     sessions(scope: $scope, first: $first, after: $after) {
       __typename
-      totalCount
+      count {
+        __typename
+        count
+        precision
+      }
       pageInfo {
         __typename
         hasNextPage
@@ -401,7 +416,7 @@ export const SessionListDocument = new TypedDocumentString(`
   isPrimary
   createdAt
   lastMessageAt
-}`, {"hash":"sha256:22364ac500043d2e921206aaf879ec96187904e2eca8acd8b6c750cbe203a0cc"}) as unknown as TypedDocumentString<SessionListQuery, SessionListQueryVariables>;
+}`, {"hash":"sha256:939006195a04a4b20bf829081ab68ff3561efeb8993dc183c3d23e92f6d55015"}) as unknown as TypedDocumentString<SessionListQuery, SessionListQueryVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   __typename
