@@ -11,6 +11,8 @@ WebSocket (`/graphql`, subprotocol graphql-transport-ws, the `graphql-ws` librar
 - At most `max_subscriptions_per_connection` operations at once per connection (an
   `error` message with SERVICE_UNAVAILABLE for one more), and `max_subscriptions` per
   process (the broker's cap).
+- A message the protocol does not specify closes the socket with 4400 and the reason
+  (`web/ws_messages.py`).
 - Keep-alive: a `ping` every `ws_keep_alive` seconds; graphql-ws clients answer `pong`.
 - A client too slow to read its events is closed with 1008 and the reason.
 - Every error carries `extensions.code`; unexpected ones are masked, as over HTTP.
@@ -49,6 +51,7 @@ from db.engine import Database
 from errors import SERVICE_UNAVAILABLE, ApiError
 from loaders import Loaders
 from settings import Settings
+from web.ws_messages import protocol_violation
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token has expired")
 
@@ -139,6 +142,15 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
     @property
     def settings(self) -> Settings:
         return self.context.settings
+
+    async def handle_message(self, message: Any) -> None:
+        reason = protocol_violation(message)
+        if reason is not None:
+            await self.handle_invalid_message(reason)
+            return
+        if message["type"] == "connection_init" and message.get("payload") is None:
+            message = {**message, "payload": {}}  # null is as good as none
+        await super().handle_message(message)
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
