@@ -7,7 +7,8 @@ WebSocket (`/graphql`, subprotocol graphql-transport-ws, the `graphql-ws` librar
   token at all is let in (introspection needs none) and every operation that needs a
   viewer answers UNAUTHENTICATED. When the token expires, the connection is closed with
   4403 ("the token has expired"): the client reconnects with a fresh one.
-- Access is checked when each subscription starts (`resolvers/subscriptions.py`).
+- Each operation starts fresh: its own loaders, the viewer read again (`for_operation`).
+  Access is checked when each subscription starts (`resolvers/subscriptions.py`).
 - At most `max_subscriptions_per_connection` operations at once per connection (an
   `error` message with SERVICE_UNAVAILABLE for one more), and `max_subscriptions` per
   process (the broker's cap).
@@ -26,6 +27,7 @@ no request slot and have no request deadline (`web/admission.py`).
 
 import asyncio
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -76,17 +79,34 @@ def _authorization(payload: dict[str, Any] | None) -> str | None:
 
 @dataclass
 class LiveContext(Context):
-    """One WebSocket connection's context, shared by its operations."""
+    """One WebSocket connection's context; each of its operations runs with a copy of its
+    own (`for_operation`)."""
 
     connection_params: dict[str, Any] | None = None
     expires_at: datetime | None = field(default=None, init=False)
+    connection: "LiveContext" = field(init=False)
+    """The connection's own context (itself, or the one an operation's was made from)."""
     _closing: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.connection = self
 
     @property
     def authorization(self) -> str | None:
         return _authorization(self.connection_params) or self.request.headers.get("authorization")
 
+    def for_operation(self) -> "LiveContext":
+        """The context of one operation on the connection: its own loaders, so the viewer
+        and every row are read again, as each HTTP request reads them."""
+        operation = dataclasses.replace(self, loaders=Loaders.for_request(self.database))
+        operation.expires_at = self.expires_at
+        operation.connection = self
+        return operation
+
     def disconnect_soon(self, code: int, reason: str) -> None:
+        if self.connection is not self:
+            self.connection.disconnect_soon(code, reason)
+            return
         """Close the connection (all its operations) without waiting for a blocked send."""
         if self._closing is None:
             websocket = self.request
@@ -133,11 +153,26 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from error
 
 
+class _OperationContexts:
+    """The schema as a connection's operations run it: each with a context of its own."""
+
+    def __init__(self, schema: BaseSchema) -> None:
+        self.schema = schema
+
+    async def stream(self, query: str | None, *, context_value: LiveContext, **rest: Any) -> Any:
+        return await self.schema.stream(query, context_value=context_value.for_operation(), **rest)
+
+
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
-    """Strawberry's graphql-transport-ws handler, with this server's caps, pings and expiry."""
+    """Strawberry's graphql-transport-ws handler, with this server's caps, pings and expiry;
+    each operation starts fresh (`LiveContext.for_operation`)."""
 
     keep_alive_task: asyncio.Task[None] | None = None
     expiry_task: asyncio.Task[None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = _OperationContexts(self.schema)  # type: ignore[assignment]
 
     @property
     def settings(self) -> Settings:
