@@ -13,6 +13,10 @@ and drops what it delivered before, by id. Rows are delivered to each subscriber
 (created_at, id) order within a tick; a row that commits later than newer ones is
 delivered when it commits, not dropped.
 
+Every `recheck_interval` seconds (after a tick), whether each subscriber's viewer may still
+watch what it registered (`Watch.watched`) is asked again, for all of them in one
+statement (`live/rechecks.py`); one that may not ends with the reason (`Watch.revoke`).
+
 This process's own commits (`Session.after_commit`) wake the poller at once, so the
 server's writes reach subscribers without waiting for the next tick.
 
@@ -38,8 +42,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from auth.watching import Watched
 from db.live import ChangedSession, changed_sessions, database_now, new_messages
 from db.models import ChatMessage
+from errors import ApiError
+from live.rechecks import refusals
 
 logger = logging.getLogger("chat_api.live")
 
@@ -74,6 +81,9 @@ class Watch:
         self.pending_events = 0
         self.too_slow = False
         self.on_too_slow: Callable[[], None] | None = None
+        self.watched: Watched | None = None
+        """What the subscriber's viewer must still be allowed to watch (re-checked)."""
+        self.refusal: ApiError | None = None
 
     def push(self, tick: Tick) -> None:
         if self.too_slow:
@@ -88,13 +98,21 @@ class Watch:
                 self.on_too_slow()
         self.waiting.put_nowait(tick)
 
+    def revoke(self, refusal: ApiError) -> None:
+        """The viewer lost the right to watch: `next` raises `refusal`, at once."""
+        self.refusal = refusal
+        self.waiting.put_nowait(Tick([], [], False, datetime.now(UTC), {}))
+
     async def next(self, within: float | None = None) -> Tick | None:
-        """The next tick for this subscriber; None when `within` seconds passed first."""
+        """The next tick for this subscriber; None when `within` seconds passed first.
+        Raises the refusal once the viewer's rights are gone."""
         try:
             async with asyncio.timeout(within):
                 tick = await self.waiting.get()
         except TimeoutError:
             return None
+        if self.refusal is not None:
+            raise self.refusal
         self.pending_events -= max(1, len(tick.messages) + len(tick.sessions))
         return tick
 
@@ -122,6 +140,7 @@ def _wake_after_commit(_: Session) -> None:
 @dataclass
 class BrokerStats:
     ticks: int = 0
+    rechecks: int = 0
     statements: int = 0
     delivered: int = 0
     too_slow: int = 0
@@ -139,6 +158,7 @@ class Broker:
         buffer: int,
         max_subscriptions: int,
         max_starting: int = 10,
+        recheck_interval: float = 5.0,
     ) -> None:
         # One connection, held while anyone subscribes; none while no one does.
         self.engine: AsyncEngine = create_async_engine(
@@ -151,6 +171,9 @@ class Broker:
         self.message_watches: dict[uuid.UUID, set[MessageWatch]] = {}
         self.session_watches: dict[uuid.UUID, set[SessionWatch]] = {}
         self.count = 0
+        self.recheck_interval = recheck_interval
+        self._watches: set[Watch] = set()
+        self._next_recheck = 0.0
         # Subscriptions starting at once (access checks, replay): a burst of them queues
         # here rather than for the request pool's connections.
         self.starting = asyncio.Semaphore(max_starting)
@@ -184,10 +207,12 @@ class Broker:
 
     def _add(self, watches: dict[uuid.UUID, Any], watch: Watch) -> None:
         watches.setdefault(watch.key, set()).add(watch)
+        self._watches.add(watch)
         self.count += 1
         self._ensure_running()
 
     def unwatch(self, watch: Watch) -> None:
+        self._watches.discard(watch)
         watches: dict[uuid.UUID, Any] = (
             self.message_watches if isinstance(watch, MessageWatch) else self.session_watches
         )
@@ -234,6 +259,8 @@ class Broker:
                     while self.count:
                         started = time.perf_counter()
                         await self._tick(connection)
+                        if time.monotonic() >= self._next_recheck:
+                            await self._recheck(connection)
                         self.stats.tick_seconds.append(time.perf_counter() - started)
                         del self.stats.tick_seconds[:-1000]
                         await self._sleep()
@@ -330,6 +357,20 @@ class Broker:
         }
         for agent, items in by_agent.items():
             self._push(self.session_watches.get(agent, ()), Tick([], items, False, floor, shared))
+
+    async def _recheck(self, connection: AsyncConnection) -> None:
+        """Whether each subscriber's viewer may still watch what it watches: one statement
+        for all of them (`live/rechecks.py`), after the tick's events were pushed."""
+        self._next_recheck = time.monotonic() + self.recheck_interval
+        watched = {watch: watch.watched for watch in self._watches if watch.watched}
+        if not watched:
+            return
+        refused = await refusals(connection, list(watched.values()))
+        self.stats.rechecks += 1
+        self.stats.statements += 1
+        for watch, what in watched.items():
+            if what in refused:
+                watch.revoke(refused[what])
 
     def _push(self, watches: Iterable[Watch], tick: Tick) -> None:
         for watch in list(watches):

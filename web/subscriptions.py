@@ -8,7 +8,10 @@ WebSocket (`/graphql`, subprotocol graphql-transport-ws, the `graphql-ws` librar
   viewer answers UNAUTHENTICATED. When the token expires, the connection is closed with
   4403 ("the token has expired"): the client reconnects with a fresh one.
 - Each operation starts fresh: its own loaders, the viewer read again (`for_operation`).
-  Access is checked when each subscription starts (`resolvers/subscriptions.py`).
+  Access is checked when each subscription starts (`resolvers/subscriptions.py`), and
+  again while it runs: a subscription whose viewer lost the right ends with an `error`
+  message (UNAUTHENTICATED, FORBIDDEN or NOT_FOUND); when the user is no longer active,
+  the connection closes with 4403.
 - At most `max_subscriptions_per_connection` operations at once per connection (an
   `error` message with SERVICE_UNAVAILABLE for one more), and `max_subscriptions` per
   process (the broker's cap).
@@ -29,7 +32,7 @@ import asyncio
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,19 +47,32 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from auth.expiry import token_expiry
 from auth.tokens import user_id_from_authorization
+from auth.watching import AccessLost
 from context import Context
 from db.engine import Database
-from errors import SERVICE_UNAVAILABLE, ApiError
+from errors import SERVICE_UNAVAILABLE, ApiError, Unauthenticated
 from loaders import Loaders
+from schema.extensions import with_code
 from settings import Settings
 from web.ws_messages import protocol_violation
 
 EXPIRED_CLOSE = (4403, "Forbidden: the token has expired")
+INACTIVE_CLOSE = (4403, "Forbidden: the user does not exist or is no longer active")
+
+
+def _access_lost(result: Any) -> AccessLost | None:
+    """The refusal that ends a subscription whose viewer lost the right to it, if that is
+    what this result carries."""
+    for error in getattr(result, "errors", None) or ():
+        if isinstance(error.original_error, AccessLost):
+            return error.original_error
+    return None
 
 
 def wants_multipart_subscription(accept: str | None) -> bool:
@@ -221,6 +237,26 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[LiveContext, None]):
             )
             return
         await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Operation, result_source: Any) -> None:
+        """A subscription that ends because its viewer lost the right to it (a refusal from
+        its source, `resolvers/subscriptions.py`) ends with an `error` message, not a
+        `next`; when the user is no longer active, the whole connection closes (4403)."""
+
+        async def until_refused() -> AsyncIterator[Any]:
+            async for result in result_source:
+                lost = _access_lost(result)
+                if lost is None:
+                    yield result
+                    continue
+                errors = [with_code(error).formatted for error in result.errors]
+                message = {"id": operation.id, "type": "error", "payload": errors}
+                await operation.send_operation_message(message)  # type: ignore[arg-type]
+                if isinstance(lost.refusal, Unauthenticated):
+                    self.context.disconnect_soon(*INACTIVE_CLOSE)
+                return
+
+        await super()._send_result_stream(operation, until_refused())  # type: ignore[arg-type]
 
     async def shutdown(self) -> None:
         for task in (self.keep_alive_task, self.expiry_task):
