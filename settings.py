@@ -100,7 +100,7 @@ class Settings:
     # each subscription's buffer of waiting events, the caps, WebSocket pings; how often
     # running subscriptions' access is checked again (at most 5 s, issue 21).
     live_poll_interval: float = 0.25
-    live_lookback: float = 5.0
+    live_lookback: float = 60.0
     live_recheck_interval: float = 2.0
     live_buffer: int = 5000
     max_subscriptions: int = 10_000

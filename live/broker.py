@@ -334,6 +334,7 @@ class Broker:
                 row.last_read_at_by_user,
                 row.is_primary,
                 item.first_message_at,
+                item.message_count,
             )
             if self._session_versions.get(row.id, (None,))[:-1] == version:
                 continue
@@ -345,6 +346,7 @@ class Broker:
                     row.created_at,
                     row.deleted_at,
                     row.last_read_at_by_user,
+                    item.newest_message_at,
                 )
                 if at is not None
             )

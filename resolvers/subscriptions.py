@@ -287,9 +287,10 @@ async def _session_feed(
         watch.close()
 
 
-def _changed_at(row: models.ChatSession) -> datetime:
+def _changed_at(item: ChangedSession) -> datetime:
+    row = item.row
     times = (row.updated_at, row.last_message_at, row.last_read_at_by_user, row.created_at)
-    return max(at for at in times if at is not None)
+    return max(at for at in (*times, item.newest_message_at) if at is not None)
 
 
 def _event(
@@ -304,7 +305,8 @@ def _event(
 
     Added: its first message came after the subscription started (a list shows no
     session without one). Changed: a listed session's title, activity, read mark,
-    primary flag or update time moved. Removed: a session it could have listed was
+    primary flag, update time or message count (so its unread count) moved, however it
+    was written. Removed: a session it could have listed was
     deleted.
     """
     row, first = item.row, item.first_message_at
@@ -321,11 +323,11 @@ def _event(
     if first is None:
         return None
     version = (row.title, row.last_message_at, row.is_primary, row.last_read_at_by_user)
-    version += (row.updated_at,)
+    version += (row.updated_at, item.message_count)
     if before == version:
         return None
     sent[row.id] = version
-    if before is None and _changed_at(row) <= started:
+    if before is None and _changed_at(item) <= started:
         return None  # the broker re-reads its window: this changed before we started
     if before is None and first > started:
         return SessionEvent(SessionEventKind.ADDED, row)
