@@ -1,100 +1,110 @@
 """The rows that say whether running subscriptions may still watch what they watch: one
 statement for all the subscriptions of a process (`live/rechecks.py`).
 
-Two branches, one row shape: (viewer, session, agent, level) for watched sessions, each
-with its own agent and its peer; (viewer, -, agent, level) for watched agent lists. Each
-row is a viewer's user row, outer-joined to what they watch, so a row with no session or
-agent says it is gone, and a viewer with no row is gone too. Every join is by primary key
-or the permission rows' agent index; the pairs narrow a plain IN, so no pair reads more
-than its own rows.
+Four lookups in one UNION ALL, each a plain IN on a primary key or an index: the viewers'
+users, the watched sessions, the agents (watched, and the sessions' own and peer
+agents), and the viewers' own permission rows on those agents. Rows share one shape (a
+kind, then ids, a text, a flag and a time); each question pairs them in Python, so no
+pair of viewer and session is spelled out in SQL.
 """
 
-import uuid
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Select, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from auth.watching import AccessRows, Watched
-from db.agents import AGENT_COLUMNS, AgentRow, grants_of
 from db.models import Agent, AgentPermission, ChatSession, User
 from db.types import GUID, UTCDateTime
-from db.users import USER_COLUMNS, UserRow
-
-SESSION_COLUMNS = (
-    ChatSession.id,
-    ChatSession.tenant_id,
-    ChatSession.agent_id,
-    ChatSession.peer_agent_id,
-    ChatSession.user_id,
-    ChatSession.deleted_at,
-)
-"""What `auth.access.session_read_through` reads of a session."""
-_NO_SESSION = (
-    literal(None, GUID()),
-    literal(None, GUID()),
-    literal(None, GUID()),
-    literal(None, GUID()),
-    literal(None, GUID()),
-    literal(None, UTCDateTime()),
-)
 
 
-def _watched_sessions(pairs: Collection[tuple[uuid.UUID, uuid.UUID]]) -> Select:
-    sessions = {session for _, session in pairs}
-    return (
-        select(*USER_COLUMNS, *SESSION_COLUMNS, *AGENT_COLUMNS, AgentPermission.access_level)
-        .select_from(User)
-        .outerjoin(
-            ChatSession,
-            ChatSession.id.in_(sessions) & tuple_(User.id, ChatSession.id).in_(list(pairs)),
-        )
-        .outerjoin(
-            Agent, or_(Agent.id == ChatSession.agent_id, Agent.id == ChatSession.peer_agent_id)
-        )
-        .outerjoin(AgentPermission, grants_of(User.id))
-        .where(User.id.in_({viewer for viewer, _ in pairs}))
+def _row(
+    kind: str,
+    ids: tuple[ColumnElement[Any], ...],
+    text: ColumnElement[Any] | None = None,
+    flag: ColumnElement[bool] | None = None,
+    at: ColumnElement[Any] | None = None,
+) -> Select[Any]:
+    """One lookup, in the shared shape: kind, five ids, a text, a flag, a time."""
+    padded = (
+        *(type_coerce(value, GUID()) for value in ids),
+        *[cast(null(), GUID())] * (5 - len(ids)),
     )
-
-
-def _watched_agents(pairs: Collection[tuple[uuid.UUID, uuid.UUID]]) -> Select:
-    agents = {agent for _, agent in pairs}
-    return (
-        select(*USER_COLUMNS, *_NO_SESSION, *AGENT_COLUMNS, AgentPermission.access_level)
-        .select_from(User)
-        .outerjoin(Agent, Agent.id.in_(agents) & tuple_(User.id, Agent.id).in_(list(pairs)))
-        .outerjoin(AgentPermission, grants_of(User.id))
-        .where(User.id.in_({viewer for viewer, _ in pairs}))
+    return select(
+        literal_column(f"'{kind}'", String()),
+        *padded,
+        cast(text if text is not None else null(), String()),
+        flag if flag is not None else cast(null(), Boolean()),
+        at if at is not None else cast(null(), UTCDateTime()),
     )
 
 
 async def access_rows(connection: AsyncConnection, watched: Collection[Watched]) -> AccessRows:
     """The rows every `auth.watching.refusal` question of `watched` needs, in one statement."""
-    sessions = {(w.viewer_id, w.session_id) for w in watched if w.session_id is not None}
-    agents = {(w.viewer_id, w.agent_id) for w in watched if w.agent_id is not None}
-    branches = [
-        branch(pairs)
-        for branch, pairs in ((_watched_sessions, sessions), (_watched_agents, agents))
-        if pairs
-    ]
+    viewers = {w.viewer_id for w in watched}
+    sessions = {w.session_id for w in watched if w.session_id is not None}
+    agents = {w.agent_id for w in watched if w.agent_id is not None}
+    candidates = union(
+        select(Agent.id).where(Agent.id.in_(agents)),
+        select(ChatSession.agent_id).where(ChatSession.id.in_(sessions)),
+        select(ChatSession.peer_agent_id).where(ChatSession.id.in_(sessions)),
+    )
+    statement = union_all(
+        _row("user", (User.id, User.tenant_id), text=User.role, flag=User.is_active).where(
+            User.id.in_(viewers)
+        ),
+        _row(
+            "session",
+            (
+                ChatSession.id,
+                ChatSession.tenant_id,
+                ChatSession.agent_id,
+                ChatSession.peer_agent_id,
+                ChatSession.user_id,
+            ),
+            at=ChatSession.deleted_at,
+        ).where(ChatSession.id.in_(sessions)),
+        _row(
+            "agent",
+            (Agent.id, Agent.tenant_id, Agent.creator_id),
+            text=Agent.access_mode,
+            at=Agent.deleted_at,
+        ).where(Agent.id.in_(candidates)),
+        _row(
+            "grant",
+            (AgentPermission.agent_id, AgentPermission.scope_id),
+            text=AgentPermission.access_level,
+        ).where(
+            AgentPermission.scope_type == "user",
+            AgentPermission.scope_id.in_(viewers),
+            AgentPermission.agent_id.in_(candidates),
+        ),
+    )
     found = AccessRows({}, {}, {}, {})
-    if not branches:
-        return found
-    statement = branches[0] if len(branches) == 1 else union_all(*branches)
-    user_end = len(USER_COLUMNS)
-    agent_at = user_end + len(SESSION_COLUMNS)
-    level_at = agent_at + len(AGENT_COLUMNS)
-    for row in await connection.execute(statement):
-        user = UserRow._make(row[:user_end])
-        found.users[user.id] = user
-        if row[user_end] is not None:
-            keys = (column.key for column in SESSION_COLUMNS)
-            values = dict(zip(keys, row[user_end:agent_at], strict=True))
-            found.sessions[values["id"]] = ChatSession(**values)
-        if row[agent_at] is not None:
-            agent = AgentRow._make(row[agent_at:level_at])
-            found.agents[agent.id] = agent
-            levels = found.grants.setdefault((user.id, agent.id), [])
-            if row[level_at] is not None and row[level_at] not in levels:
-                levels.append(row[level_at])
+    for kind, a, b, c, d, e, text, flag, at in await connection.execute(statement):
+        if kind == "user":
+            found.users[a] = User(id=a, tenant_id=b, role=text, is_active=flag)
+        elif kind == "session":
+            found.sessions[a] = ChatSession(
+                id=a, tenant_id=b, agent_id=c, peer_agent_id=d, user_id=e, deleted_at=at
+            )
+        elif kind == "agent":
+            found.agents[a] = Agent(
+                id=a, tenant_id=b, creator_id=c, access_mode=text, deleted_at=at
+            )
+        else:
+            found.grants.setdefault((b, a), []).append(text)
     return found

@@ -7,11 +7,14 @@ and, while some subscription watches agents, one for their changed sessions
 subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any writer is
 seen, this server's own processes or replicas, the platform's runtime or plain SQL.
 
-Each tick re-reads a lookback window behind the database's clock, so a row committed
-late with an earlier `created_at` (`now()` is its transaction's start) is not missed,
-and drops what it delivered before, by id. Rows are delivered to each subscriber in
-(created_at, id) order within a tick; a row that commits later than newer ones is
-delivered when it commits, not dropped.
+Each tick re-reads the last 5 s behind the database's clock, and the whole lookback
+window (`live_lookback`, 60 s) once a second and whenever it finds a new message, so a row committed late with an earlier
+`created_at` (`now()` is its transaction's start; the platform's runtime writes tool_call
+rows with its checkpoint's time) is not missed, and drops what it delivered before, by
+id. The window is re-read rather than tracked by transaction ids, so that it works alike
+on SQLite and on PostgreSQL (BENCHMARKS.md has its cost). Rows are delivered to each
+subscriber in (created_at, id) order within a tick; a row that commits later than newer
+ones is delivered when it commits, not dropped.
 
 Every `recheck_interval` seconds (after a tick), whether each subscriber's viewer may still
 watch what it registered (`Watch.watched`) is asked again, for all of them in one
@@ -49,6 +52,11 @@ from errors import ApiError
 from live.rechecks import refusals
 
 logger = logging.getLogger("chat_api.live")
+
+RECENT = timedelta(seconds=5)
+"""The part of the lookback window every tick reads."""
+FULL_READ_EVERY = 1.0
+"""Seconds between reads of the whole window: a late commit arrives within this."""
 
 
 class TooManySubscriptions(Exception):
@@ -174,6 +182,7 @@ class Broker:
         self.recheck_interval = recheck_interval
         self._watches: set[Watch] = set()
         self._next_recheck = 0.0
+        self._next_full_read = 0.0
         # Subscriptions starting at once (access checks, replay): a burst of them queues
         # here rather than for the request pool's connections.
         self.starting = asyncio.Semaphore(max_starting)
@@ -288,21 +297,33 @@ class Broker:
         self._clock_offset = database - (before + (after - before) / 2)
 
     async def _tick(self, connection: AsyncConnection) -> None:
-        floor = self.now() - self.lookback
+        now = self.now()
+        floor = now - self.lookback
+        # The recent part of the window every tick; the whole window, where only a late
+        # commit can hold anything new, every FULL_READ_EVERY seconds (and for messages,
+        # whenever a tick finds a new one).
+        since = max(floor, now - RECENT)
+        if time.monotonic() >= self._next_full_read:
+            self._next_full_read = time.monotonic() + FULL_READ_EVERY
+            since = floor
         shared: dict[str, Any] = {}
         self.stats.ticks += 1
         if self.message_watches:
-            await self._messages(connection, floor, shared)
+            await self._messages(connection, since, floor, shared)
         if self.session_watches:
-            await self._sessions(connection, floor, shared)
+            await self._sessions(connection, since, floor, shared)
 
     async def _messages(
-        self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
+        self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
         watched = list(self.message_watches)
-        sessions, rows = await new_messages(connection, watched, floor)
+        sessions, rows = await new_messages(connection, watched, since)
         self.stats.statements += 1
         self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
+        if since > floor and any(row.id not in self._delivered for row in rows):
+            # A commit just came: late rows of the same commit go out with it, in order.
+            sessions, rows = await new_messages(connection, watched, floor)
+            self.stats.statements += 1
         fresh: dict[uuid.UUID, list[ChatMessage]] = {}
         for row in rows:
             if row.id in self._delivered:
@@ -319,9 +340,9 @@ class Broker:
             self._push(self.message_watches.get(missing, ()), Tick([], [], True, floor, shared))
 
     async def _sessions(
-        self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
+        self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
-        changed = await changed_sessions(connection, list(self.session_watches), floor)
+        changed = await changed_sessions(connection, list(self.session_watches), since)
         self.stats.statements += 1
         by_agent: dict[uuid.UUID, list[ChangedSession]] = {}
         for item in changed:
