@@ -6,8 +6,10 @@ On a database `bench.generate` made (1 M messages), it adds a minute of recent a
 (`rate` messages a second, a third of them tool_call rows written without touching the
 session, spread over `watched` sessions of the busiest agent, created up to 60 s ago),
 then times each statement of a tick against the same connection, as the broker runs
-them: the watched sessions' new messages (`db.live.new_messages`), the watched agents'
-changed sessions (`db.live.changed_sessions`), and the access re-check of every
+them: the watched sessions' new messages (`db.live.new_messages`; with every row built,
+and with the rows already delivered skipped, as the broker reads), the watched agents'
+changed sessions (`db.live.changed_sessions`), by window (the 5 s every tick reads, the
+60 s read once a second and with each new commit), and the access re-check of every
 subscription (`db.watched_access.access_rows`). The added rows are deleted at the end.
 Prints one JSON object: per window and statement, the median and 95th percentile in
 milliseconds and the rows read.
@@ -20,8 +22,9 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Container
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text
@@ -106,17 +109,23 @@ async def measure(url: str, watched: int, rate: int, rounds: int) -> dict[str, A
             "recent_rate_per_s": rate,
         }
         try:
-            for window in WINDOWS:
-                floor = await database_now(connection) - timedelta(seconds=window)
+            now = await database_now(connection)
+            window = await new_messages(connection, ids, now - timedelta(seconds=60))
+            delivered = {row.id for row in window[1]}
+            for seconds in WINDOWS:
+                floor = now - timedelta(seconds=seconds)
 
-                async def messages(floor=floor) -> int:  # noqa: ANN001
-                    return len((await new_messages(connection, ids, floor))[1])
+                async def messages(floor: datetime = floor, known: Container = ()) -> int:
+                    return len((await new_messages(connection, ids, floor, known))[1])
 
-                async def changed(floor=floor) -> int:  # noqa: ANN001
+                async def changed(floor: datetime = floor) -> int:
                     return len(await changed_sessions(connection, agents, floor))
 
-                result[f"window_{int(window)}s"] = {
-                    "new_messages": await _timed(rounds, messages),
+                result[f"window_{int(seconds)}s"] = {
+                    "new_messages_all_built": await _timed(rounds, messages),
+                    "new_messages_delivered_skipped": await _timed(
+                        rounds, partial(messages, known=delivered)
+                    ),
                     "changed_sessions": await _timed(rounds, changed),
                 }
 
@@ -138,8 +147,8 @@ def main() -> None:
     parser.add_argument("--watched", type=int, default=100)
     parser.add_argument("--rate", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=100)
-    arguments = parser.parse_args()
-    result = asyncio.run(measure(arguments.url, arguments.watched, arguments.rate, arguments.rounds))
+    arguments = vars(parser.parse_args())
+    result = asyncio.run(measure(**arguments))
     print(json.dumps(result, indent=2))
 
 

@@ -10,7 +10,7 @@ They read the platform's tables as they are: no trigger, no column, no table of 
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,10 +34,14 @@ class WatchedSession:
 
 
 async def new_messages(
-    connection: AsyncConnection, session_ids: Sequence[uuid.UUID], floor: datetime
+    connection: AsyncConnection,
+    session_ids: Sequence[uuid.UUID],
+    floor: datetime,
+    known: Container[uuid.UUID] = (),
 ) -> tuple[list[WatchedSession], list[ChatMessage]]:
     """The watched sessions (whether deleted), and their messages created after `floor`,
-    in chronological order: one statement, one row per session without new messages.
+    in chronological order, less the `known` ones (already delivered: a window re-read
+    holds many): one statement, one row per session without new messages.
 
     The join reads ix_chat_messages_conversation_created_id, one range per session.
     """
@@ -56,7 +60,7 @@ async def new_messages(
     messages: list[ChatMessage] = []
     for row in (await connection.execute(statement)).mappings():
         sessions[row["watched_id"]] = WatchedSession(row["watched_id"], row["deleted_at"])
-        if row["id"] is not None:
+        if row["id"] is not None and row["id"] not in known:
             messages.append(
                 ChatMessage(**{column.key: row[column.key] for column in MESSAGE_COLUMNS})
             )

@@ -8,13 +8,13 @@ subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any write
 seen, this server's own processes or replicas, the platform's runtime or plain SQL.
 
 Each tick re-reads the last 5 s behind the database's clock, and the whole lookback
-window (`live_lookback`, 60 s) once a second and whenever it finds a new message, so a row committed late with an earlier
-`created_at` (`now()` is its transaction's start; the platform's runtime writes tool_call
-rows with its checkpoint's time) is not missed, and drops what it delivered before, by
-id. The window is re-read rather than tracked by transaction ids, so that it works alike
-on SQLite and on PostgreSQL (BENCHMARKS.md has its cost). Rows are delivered to each
-subscriber in (created_at, id) order within a tick; a row that commits later than newer
-ones is delivered when it commits, not dropped.
+window (`live_lookback`, 60 s) once a second and whenever it finds a new message, so a
+row committed late with an earlier `created_at` (`now()` is its transaction's start; the
+platform's runtime writes tool_call rows with its checkpoint's time) is not missed; what
+it delivered before is dropped, by id. The window is re-read rather than tracked by
+transaction ids, so that it works alike on SQLite and on PostgreSQL (BENCHMARKS.md has
+its cost). Rows are delivered to each subscriber in (created_at, id) order within a tick;
+a row that commits later than newer ones is delivered when it commits, not dropped.
 
 Every `recheck_interval` seconds (after a tick), whether each subscriber's viewer may still
 watch what it registered (`Watch.watched`) is asked again, for all of them in one
@@ -317,17 +317,15 @@ class Broker:
         self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
         watched = list(self.message_watches)
-        sessions, rows = await new_messages(connection, watched, since)
-        self.stats.statements += 1
         self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
-        if since > floor and any(row.id not in self._delivered for row in rows):
+        sessions, rows = await new_messages(connection, watched, since, self._delivered)
+        self.stats.statements += 1
+        if since > floor and rows:
             # A commit just came: late rows of the same commit go out with it, in order.
-            sessions, rows = await new_messages(connection, watched, floor)
+            sessions, rows = await new_messages(connection, watched, floor, self._delivered)
             self.stats.statements += 1
         fresh: dict[uuid.UUID, list[ChatMessage]] = {}
         for row in rows:
-            if row.id in self._delivered:
-                continue
             self._delivered[row.id] = row.created_at
             fresh.setdefault(uuid.UUID(row.conversation_id), []).append(row)
         for session in sessions:
