@@ -306,8 +306,7 @@ def _event(
     Added: its first message came after the subscription started (a list shows no
     session without one). Changed: a listed session's title, activity, read mark,
     primary flag, update time or message count (so its unread count) moved, however it
-    was written. Removed: a session it could have listed was
-    deleted.
+    was written. Removed: a session it could have listed was deleted.
     """
     row, first = item.row, item.first_message_at
     if not in_scope(row, agent, viewer, scope):
