@@ -180,3 +180,33 @@ async def test_a_well_formed_subscribe_is_executed(url: str) -> None:
 
     assert message["type"] == "error" and message["id"] == "1"
     assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"extensions": {"persistedQuery": "abc"}},
+        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": 5}}},
+        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+        {"documentId": 5},
+        {"documentId": "sha256:nothing"},
+    ],
+    ids=["hash-string", "hash-number", "hash-unknown", "document-id-number", "document-id-bad"],
+)
+async def test_a_persisted_subscribe_without_a_query_is_answered_with_an_error(
+    url: str, payload: dict[str, Any]
+) -> None:
+    """Naming a persisted document instead of sending a query is the protocol's own
+    subscribe: a refusal is an `error` message with a code, and the socket stays open."""
+    async with connect(ws_url(url), subprotocols=[PROTOCOL]) as socket:
+        connection = Connection(socket)
+        await connection.send({"type": "connection_init"})
+        assert (await connection.receive())["type"] == "connection_ack"
+        await connection.send({"type": "subscribe", "id": "1", "payload": payload})
+        async with asyncio.timeout(TIMEOUT):
+            message = await connection.receive()
+            await connection.send({"type": "ping"})
+            assert (await connection.receive())["type"] == "pong"
+
+    assert message["type"] == "error" and message["id"] == "1", message
+    assert all(error["extensions"]["code"] for error in message["payload"])
