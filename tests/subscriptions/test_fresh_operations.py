@@ -21,7 +21,7 @@ TIMEOUT = 10
 READS = """
 query Reads($id: ID!, $agentId: ID!) {
   viewer { id role }
-  session(id: $id) { id title messageCount unreadCount }
+  session(id: $id) { id title messageCount unreadCount messages(last: 1) { totalCount } }
   node(id: $id) { id ... on Session { title } }
   nodes(ids: [$id, $agentId]) { id ... on Agent { name } }
 }
@@ -125,5 +125,6 @@ async def test_a_repeated_query_reads_the_data_again(
     assert second == await http_query(live_url, token, READS, variables)
     assert second["data"]["viewer"]["role"] == "AGENT_ADMIN"
     assert second["data"]["session"]["messageCount"] == 3
+    assert second["data"]["session"]["messages"]["totalCount"] == 3
     assert second["data"]["session"]["unreadCount"] == first["data"]["session"]["unreadCount"] + 1
     assert second["data"]["nodes"][1]["name"] == "Atlas II"
