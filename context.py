@@ -8,11 +8,11 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
+from auth.access import check_active
 from auth.tokens import user_id_from_authorization
 from db.agents import AgentRow, viewer_with_agent
 from db.engine import Database
 from db.users import UserRow
-from errors import Unauthenticated
 from loaders import Loaders
 from settings import Settings
 
@@ -48,7 +48,7 @@ class Context:
 
     async def viewer(self) -> UserRow:
         """The authenticated, active user; Unauthenticated otherwise."""
-        return _active(await self.loaders.user_by_id.load(self._token_user_id()))
+        return check_active(await self.loaders.user_by_id.load(self._token_user_id()))
 
     async def viewer_and_agent(
         self, agent_id: uuid.UUID
@@ -60,17 +60,11 @@ class Context:
         async with self.database.connection() as db:
             found = await viewer_with_agent(db, self._token_user_id(), agent_id)
         user, agent, grants = found if found is not None else (None, None, [])
-        viewer = _active(user)
+        viewer = check_active(user)
         self.loaders.user_by_id.prime(viewer.id, viewer)
         if agent is not None:
             self.loaders.agent_by_id.prime(agent.id, agent)
         return viewer, agent, grants
-
-
-def _active(user: UserRow | None) -> UserRow:
-    if user is None or not user.is_active:
-        raise Unauthenticated("The token's user does not exist or is inactive.")
-    return user
 
 
 Info = strawberry.Info[Context, None]

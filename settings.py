@@ -97,9 +97,11 @@ class Settings:
     db_statement_timeout: float = 5.0
     request_timeout: float = 10.0
     # Live updates (live/, web/subscriptions.py): the poller's tick and lookback window,
-    # each subscription's buffer of waiting events, the caps, WebSocket pings.
+    # each subscription's buffer of waiting events, the caps, WebSocket pings; how often
+    # running subscriptions' access is checked again (at most 5 s, issue 21).
     live_poll_interval: float = 0.25
-    live_lookback: float = 5.0
+    live_lookback: float = 60.0
+    live_recheck_interval: float = 2.0
     live_buffer: int = 5000
     max_subscriptions: int = 10_000
     max_subscriptions_per_connection: int = 50
@@ -148,6 +150,7 @@ class Settings:
             request_timeout=_float("REQUEST_TIMEOUT", defaults.request_timeout),
             live_poll_interval=_float("LIVE_POLL_INTERVAL", defaults.live_poll_interval),
             live_lookback=_float("LIVE_LOOKBACK", defaults.live_lookback),
+            live_recheck_interval=_float("LIVE_RECHECK_INTERVAL", defaults.live_recheck_interval),
             live_buffer=_int("LIVE_BUFFER", defaults.live_buffer),
             max_subscriptions=_int("MAX_SUBSCRIPTIONS", defaults.max_subscriptions),
             max_subscriptions_per_connection=_int(

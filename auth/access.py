@@ -6,6 +6,7 @@
   the creator MANAGEs it; a platform or org admin MANAGEs it unless it is private;
   custom: the viewer's own permission row grants its level; company: everyone in the
   tenant USEs it; private: the creator only. Anything else is Forbidden.
+- The viewer: an existing, active user (else Unauthenticated).
 - Seeing all sessions of an agent: admin roles and the agent's creator, on top of access.
 - One session: its owner, or a viewer who may see all sessions of the agent.
 - A session named by its id alone (Query.node, Query.session): active, in the viewer's
@@ -16,11 +17,14 @@
 import uuid
 from collections.abc import Mapping
 from enum import Enum
+from typing import TypeVar
 
 from db.agents import AnyAgent
 from db.models import ChatSession
 from db.users import AnyUser
-from errors import Forbidden, NotFound
+from errors import Forbidden, NotFound, Unauthenticated
+
+AnyUserT = TypeVar("AnyUserT", bound=AnyUser)
 
 
 class AgentAccess(Enum):
@@ -31,6 +35,13 @@ class AgentAccess(Enum):
 _RANK = {AgentAccess.USE: 1, AgentAccess.MANAGE: 2}
 _ADMIN_ROLES = frozenset({"platform_admin", "org_admin"})
 _SEE_ALL_ROLES = frozenset({"platform_admin", "org_admin", "agent_admin"})
+
+
+def check_active(user: AnyUserT | None) -> AnyUserT:
+    """The user, if they exist and are active; Unauthenticated otherwise."""
+    if user is None or not user.is_active:
+        raise Unauthenticated("The token's user does not exist or is inactive.")
+    return user
 
 
 def is_visible(viewer: AnyUser, agent: AnyAgent | None) -> bool:
@@ -64,6 +75,13 @@ def agent_access(viewer: AnyUser, agent: AnyAgent | None, user_grants: list[str]
 def may_see_all_sessions(viewer: AnyUser, agent: AnyAgent) -> bool:
     """Only meaningful once `agent_access` has let the viewer in."""
     return viewer.role in _SEE_ALL_ROLES or agent.creator_id == viewer.id
+
+
+def check_may_list(viewer: AnyUser, agent: AnyAgent, *, all_sessions: bool) -> None:
+    """Raise Forbidden for the list of all sessions unless the viewer may see them (the
+    viewer's own list needs only access to the agent)."""
+    if all_sessions and not may_see_all_sessions(viewer, agent):
+        raise Forbidden("You may not see all sessions of this agent.")
 
 
 def check_session_access(viewer: AnyUser, agent: AnyAgent, session: ChatSession) -> None:

@@ -10,7 +10,7 @@ They read the platform's tables as they are: no trigger, no column, no table of 
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,10 +34,14 @@ class WatchedSession:
 
 
 async def new_messages(
-    connection: AsyncConnection, session_ids: Sequence[uuid.UUID], floor: datetime
+    connection: AsyncConnection,
+    session_ids: Sequence[uuid.UUID],
+    floor: datetime,
+    known: Container[uuid.UUID] = (),
 ) -> tuple[list[WatchedSession], list[ChatMessage]]:
     """The watched sessions (whether deleted), and their messages created after `floor`,
-    in chronological order: one statement, one row per session without new messages.
+    in chronological order, less the `known` ones (already delivered: a window re-read
+    holds many): one statement, one row per session without new messages.
 
     The join reads ix_chat_messages_conversation_created_id, one range per session.
     """
@@ -56,7 +60,7 @@ async def new_messages(
     messages: list[ChatMessage] = []
     for row in (await connection.execute(statement)).mappings():
         sessions[row["watched_id"]] = WatchedSession(row["watched_id"], row["deleted_at"])
-        if row["id"] is not None:
+        if row["id"] is not None and row["id"] not in known:
             messages.append(
                 ChatMessage(**{column.key: row[column.key] for column in MESSAGE_COLUMNS})
             )
@@ -65,18 +69,29 @@ async def new_messages(
 
 @dataclass(frozen=True)
 class ChangedSession:
-    """A session of a watched agent that changed after the floor, and when its first
-    message was written (None: it has none, so no list shows it)."""
+    """A session of a watched agent that changed after the floor, when its first and
+    newest messages were written (None: it has none, so no list shows it), and how many
+    it has (a row written without touching the session changes only this)."""
 
     row: ChatSession
     first_message_at: datetime | None
+    newest_message_at: datetime | None
+    message_count: int
 
 
 async def changed_sessions(
     connection: AsyncConnection, agent_ids: Sequence[uuid.UUID], floor: datetime
 ) -> list[ChangedSession]:
     """Sessions of the agents (or a2a sessions whose peer they are) created, written to,
-    renamed, read, promoted or deleted after `floor`: one statement."""
+    renamed, read, promoted or deleted after `floor`, or holding a message created after
+    it however it was written (the runtime's tool_call rows leave the session's row as it
+    is): one statement.
+
+    The messages are the window's, read through ix_chat_messages_created_at; each finds
+    its session through the server's ix_chat_api_sessions_id_text (the conversation id is
+    the session id as text), so the read grows with the window's messages, not with the
+    agents' sessions.
+    """
     changed = or_(
         ChatSession.updated_at > floor,
         ChatSession.last_message_at > floor,
@@ -84,24 +99,36 @@ async def changed_sessions(
         ChatSession.deleted_at > floor,
         ChatSession.last_read_at_by_user > floor,
     )
-    own = select(ChatSession.id).where(ChatSession.agent_id.in_(agent_ids), changed)
-    peer = select(ChatSession.id).where(
-        ChatSession.peer_agent_id.in_(agent_ids), ChatSession.session_type == "a2a", changed
-    )
-    ids = union_all(own, peer).subquery()
+    recent = select(ChatMessage.conversation_id).where(ChatMessage.created_at > floor)
+    messaged = cast(ChatSession.id, String).in_(recent)
+    own = ChatSession.agent_id.in_(agent_ids)
+    peer = and_(ChatSession.peer_agent_id.in_(agent_ids), ChatSession.session_type == "a2a")
+    ids = union_all(
+        *(
+            select(ChatSession.id).where(whose, why)
+            for whose in (own, peer)
+            for why in (changed, messaged)
+        )
+    ).subquery()
     message = aliased(ChatMessage)
-    first_message = (
-        select(func.min(message.created_at))
-        .where(message.conversation_id == cast(ChatSession.id, String))
-        .scalar_subquery()
-    )
+    of_session = message.conversation_id == cast(ChatSession.id, String)
+    first_message = select(func.min(message.created_at)).where(of_session).scalar_subquery()
+    newest_message = select(func.max(message.created_at)).where(of_session).scalar_subquery()
+    count = select(func.count()).select_from(message).where(of_session).scalar_subquery()
     statement = select(
-        *SESSION_COLUMNS, type_coerce(first_message, UTCDateTime()).label("first_message_at")
+        *SESSION_COLUMNS,
+        type_coerce(first_message, UTCDateTime()).label("first_message_at"),
+        type_coerce(newest_message, UTCDateTime()).label("newest_message_at"),
+        count.label("message_count"),
     ).where(ChatSession.id.in_(select(ids.c.id)))
     result = []
     for row in (await connection.execute(statement)).mappings():
         session = ChatSession(**{column.key: row[column.key] for column in SESSION_COLUMNS})
-        result.append(ChangedSession(session, row["first_message_at"]))
+        result.append(
+            ChangedSession(
+                session, row["first_message_at"], row["newest_message_at"], row["message_count"]
+            )
+        )
     return result
 
 

@@ -7,11 +7,18 @@ and, while some subscription watches agents, one for their changed sessions
 subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any writer is
 seen, this server's own processes or replicas, the platform's runtime or plain SQL.
 
-Each tick re-reads a lookback window behind the database's clock, so a row committed
-late with an earlier `created_at` (`now()` is its transaction's start) is not missed,
-and drops what it delivered before, by id. Rows are delivered to each subscriber in
-(created_at, id) order within a tick; a row that commits later than newer ones is
-delivered when it commits, not dropped.
+Each tick re-reads the last 5 s behind the database's clock, and the whole lookback
+window (`live_lookback`, 60 s) once a second and whenever it finds a new message, so a
+row committed late with an earlier `created_at` (`now()` is its transaction's start; the
+platform's runtime writes tool_call rows with its checkpoint's time) is not missed; what
+it delivered before is dropped, by id. The window is re-read rather than tracked by
+transaction ids, so that it works alike on SQLite and on PostgreSQL (BENCHMARKS.md has
+its cost). Rows are delivered to each subscriber in (created_at, id) order within a tick;
+a row that commits later than newer ones is delivered when it commits, not dropped.
+
+Every `recheck_interval` seconds (after a tick), whether each subscriber's viewer may still
+watch what it registered (`Watch.watched`) is asked again, for all of them in one
+statement (`live/rechecks.py`); one that may not ends with the reason (`Watch.revoke`).
 
 This process's own commits (`Session.after_commit`) wake the poller at once, so the
 server's writes reach subscribers without waiting for the next tick.
@@ -38,10 +45,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from auth.watching import Watched
 from db.live import ChangedSession, changed_sessions, database_now, new_messages
 from db.models import ChatMessage
+from errors import ApiError
+from live.rechecks import refusals
 
 logger = logging.getLogger("chat_api.live")
+
+RECENT = timedelta(seconds=5)
+"""The part of the lookback window every tick reads."""
+FULL_READ_EVERY = 1.0
+"""Seconds between reads of the whole window: a late commit arrives within this."""
 
 
 class TooManySubscriptions(Exception):
@@ -74,6 +89,9 @@ class Watch:
         self.pending_events = 0
         self.too_slow = False
         self.on_too_slow: Callable[[], None] | None = None
+        self.watched: Watched | None = None
+        """What the subscriber's viewer must still be allowed to watch (re-checked)."""
+        self.refusal: ApiError | None = None
 
     def push(self, tick: Tick) -> None:
         if self.too_slow:
@@ -88,13 +106,21 @@ class Watch:
                 self.on_too_slow()
         self.waiting.put_nowait(tick)
 
+    def revoke(self, refusal: ApiError) -> None:
+        """The viewer lost the right to watch: `next` raises `refusal`, at once."""
+        self.refusal = refusal
+        self.waiting.put_nowait(Tick([], [], False, datetime.now(UTC), {}))
+
     async def next(self, within: float | None = None) -> Tick | None:
-        """The next tick for this subscriber; None when `within` seconds passed first."""
+        """The next tick for this subscriber; None when `within` seconds passed first.
+        Raises the refusal once the viewer's rights are gone."""
         try:
             async with asyncio.timeout(within):
                 tick = await self.waiting.get()
         except TimeoutError:
             return None
+        if self.refusal is not None:
+            raise self.refusal
         self.pending_events -= max(1, len(tick.messages) + len(tick.sessions))
         return tick
 
@@ -122,6 +148,7 @@ def _wake_after_commit(_: Session) -> None:
 @dataclass
 class BrokerStats:
     ticks: int = 0
+    rechecks: int = 0
     statements: int = 0
     delivered: int = 0
     too_slow: int = 0
@@ -139,6 +166,7 @@ class Broker:
         buffer: int,
         max_subscriptions: int,
         max_starting: int = 10,
+        recheck_interval: float = 5.0,
     ) -> None:
         # One connection, held while anyone subscribes; none while no one does.
         self.engine: AsyncEngine = create_async_engine(
@@ -151,6 +179,10 @@ class Broker:
         self.message_watches: dict[uuid.UUID, set[MessageWatch]] = {}
         self.session_watches: dict[uuid.UUID, set[SessionWatch]] = {}
         self.count = 0
+        self.recheck_interval = recheck_interval
+        self._watches: set[Watch] = set()
+        self._next_recheck = 0.0
+        self._next_full_read = 0.0
         # Subscriptions starting at once (access checks, replay): a burst of them queues
         # here rather than for the request pool's connections.
         self.starting = asyncio.Semaphore(max_starting)
@@ -184,10 +216,12 @@ class Broker:
 
     def _add(self, watches: dict[uuid.UUID, Any], watch: Watch) -> None:
         watches.setdefault(watch.key, set()).add(watch)
+        self._watches.add(watch)
         self.count += 1
         self._ensure_running()
 
     def unwatch(self, watch: Watch) -> None:
+        self._watches.discard(watch)
         watches: dict[uuid.UUID, Any] = (
             self.message_watches if isinstance(watch, MessageWatch) else self.session_watches
         )
@@ -234,6 +268,8 @@ class Broker:
                     while self.count:
                         started = time.perf_counter()
                         await self._tick(connection)
+                        if time.monotonic() >= self._next_recheck:
+                            await self._recheck(connection)
                         self.stats.tick_seconds.append(time.perf_counter() - started)
                         del self.stats.tick_seconds[:-1000]
                         await self._sleep()
@@ -261,25 +297,35 @@ class Broker:
         self._clock_offset = database - (before + (after - before) / 2)
 
     async def _tick(self, connection: AsyncConnection) -> None:
-        floor = self.now() - self.lookback
+        now = self.now()
+        floor = now - self.lookback
+        # The recent part of the window every tick; the whole window, where only a late
+        # commit can hold anything new, every FULL_READ_EVERY seconds (and for messages,
+        # whenever a tick finds a new one).
+        since = max(floor, now - RECENT)
+        if time.monotonic() >= self._next_full_read:
+            self._next_full_read = time.monotonic() + FULL_READ_EVERY
+            since = floor
         shared: dict[str, Any] = {}
         self.stats.ticks += 1
         if self.message_watches:
-            await self._messages(connection, floor, shared)
+            await self._messages(connection, since, floor, shared)
         if self.session_watches:
-            await self._sessions(connection, floor, shared)
+            await self._sessions(connection, since, floor, shared)
 
     async def _messages(
-        self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
+        self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
         watched = list(self.message_watches)
-        sessions, rows = await new_messages(connection, watched, floor)
-        self.stats.statements += 1
         self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
+        sessions, rows = await new_messages(connection, watched, since, self._delivered)
+        self.stats.statements += 1
+        if since > floor and rows:
+            # A commit just came: late rows of the same commit go out with it, in order.
+            sessions, rows = await new_messages(connection, watched, floor, self._delivered)
+            self.stats.statements += 1
         fresh: dict[uuid.UUID, list[ChatMessage]] = {}
         for row in rows:
-            if row.id in self._delivered:
-                continue
             self._delivered[row.id] = row.created_at
             fresh.setdefault(uuid.UUID(row.conversation_id), []).append(row)
         for session in sessions:
@@ -292,9 +338,9 @@ class Broker:
             self._push(self.message_watches.get(missing, ()), Tick([], [], True, floor, shared))
 
     async def _sessions(
-        self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
+        self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
-        changed = await changed_sessions(connection, list(self.session_watches), floor)
+        changed = await changed_sessions(connection, list(self.session_watches), since)
         self.stats.statements += 1
         by_agent: dict[uuid.UUID, list[ChangedSession]] = {}
         for item in changed:
@@ -307,6 +353,7 @@ class Broker:
                 row.last_read_at_by_user,
                 row.is_primary,
                 item.first_message_at,
+                item.message_count,
             )
             if self._session_versions.get(row.id, (None,))[:-1] == version:
                 continue
@@ -318,6 +365,7 @@ class Broker:
                     row.created_at,
                     row.deleted_at,
                     row.last_read_at_by_user,
+                    item.newest_message_at,
                 )
                 if at is not None
             )
@@ -330,6 +378,20 @@ class Broker:
         }
         for agent, items in by_agent.items():
             self._push(self.session_watches.get(agent, ()), Tick([], items, False, floor, shared))
+
+    async def _recheck(self, connection: AsyncConnection) -> None:
+        """Whether each subscriber's viewer may still watch what it watches: one statement
+        for all of them (`live/rechecks.py`), after the tick's events were pushed."""
+        self._next_recheck = time.monotonic() + self.recheck_interval
+        watched = {watch: watch.watched for watch in self._watches if watch.watched}
+        if not watched:
+            return
+        refused = await refusals(connection, list(watched.values()))
+        self.stats.rechecks += 1
+        self.stats.statements += 1
+        for watch, what in watched.items():
+            if what in refused:
+                watch.revoke(refused[what])
 
     def _push(self, watches: Iterable[Watch], tick: Tick) -> None:
         for watch in list(watches):

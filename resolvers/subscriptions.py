@@ -10,6 +10,11 @@ second, so a message committed meanwhile is in the replay, in the live feed, or 
 it is sent once (by id). Without a cursor the replay starts after the newest message.
 The subscription completes when its session is soft-deleted.
 
+While it runs, the broker checks again, at least every 5 s, that the viewer may still
+watch it (`auth/watching.py`): when the right is gone, it ends with the refusal's code
+(UNAUTHENTICATED, FORBIDDEN, NOT_FOUND). A new kind of subscription that watches a
+session or an agent's list passes its `Watched` to `_watch`, and is re-checked alike.
+
 A subscription ends early, with a reason, when its token expires (the WebSocket is
 closed by `web/subscriptions.py`; a multipart stream ends with UNAUTHENTICATED) or when
 its buffer overflows because the client reads too slowly.
@@ -24,8 +29,9 @@ from enum import Enum
 from functools import partial
 from typing import Any
 
-from auth.access import may_see_all_sessions, session_read_through
+from auth.access import check_may_list, session_read_through
 from auth.expiry import token_expiry
+from auth.watching import Watched
 from context import Info
 from db import models
 from db.agents import AnyAgent
@@ -34,7 +40,7 @@ from db.messages import MessageKey, messages_after
 from db.nodes import agents_with_grants_by_ids
 from db.sessions import SessionScope, conversation_id, session_by_id
 from db.users import AnyUser
-from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
+from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, NotFound, Unauthenticated
 from live import Broker, Tick, TooManySubscriptions, Watch
 from loaders import Loaders
 from resolvers.agents import viewer_agent
@@ -88,9 +94,11 @@ def _check_capacity(broker: Broker) -> None:
         raise Busy(str(refusal)) from None
 
 
-def _watch(info: Info, open_watch: Callable[[], Watch]) -> Watch:
-    """Registered when the feed starts, so that a feed never started leaves nothing behind."""
+def _watch(info: Info, open_watch: Callable[[], Watch], watched: Watched) -> Watch:
+    """Registered when the feed starts, so that a feed never started leaves nothing behind;
+    the broker re-checks, while it runs, that the viewer may still watch `watched`."""
     watch = open_watch()
+    watch.watched = watched
     disconnect = getattr(info.context, "disconnect_soon", None)
     if disconnect is not None:  # a WebSocket: close it at once, even while it is blocked
         reason = f"Too slow: more than {watch.limit} events waited to be sent."
@@ -153,7 +161,8 @@ async def _open_message_feed(info: Info, session_id: str, after: str | None) -> 
     session = await _readable_session(info, viewer, parsed)
     broker = broker_of(info)
     _check_capacity(broker)
-    watch = partial(_watch, info, lambda: broker.watch_messages(session.id))
+    watched = Watched.session(viewer.id, session.id)
+    watch = partial(_watch, info, lambda: broker.watch_messages(session.id), watched)
     return MessageFeed(session, _message_feed(info, watch, session, key))
 
 
@@ -243,12 +252,13 @@ async def open_session_feed(info: Info, agent_id: str, scope: SessionScope) -> S
 
 async def _open_session_feed(info: Info, agent_id: str, scope: SessionScope) -> SessionFeed:
     viewer, agent, _ = await viewer_agent(info, parse_id(agent_id, "agent id"))
-    if scope is SessionScope.ALL and not may_see_all_sessions(viewer, agent):
-        raise Forbidden("You may not see all sessions of this agent.")
+    all_sessions = scope is SessionScope.ALL
+    check_may_list(viewer, agent, all_sessions=all_sessions)
     check_cost(info)
     broker = broker_of(info)
     _check_capacity(broker)
-    watch = partial(_watch, info, lambda: broker.watch_sessions(agent.id))
+    watched = Watched.session_list(viewer.id, agent.id, all_sessions=all_sessions)
+    watch = partial(_watch, info, lambda: broker.watch_sessions(agent.id), watched)
     events = _session_feed(info, watch, agent, viewer, scope, broker.now())
     return SessionFeed(agent, events)
 
@@ -277,9 +287,10 @@ async def _session_feed(
         watch.close()
 
 
-def _changed_at(row: models.ChatSession) -> datetime:
+def _changed_at(item: ChangedSession) -> datetime:
+    row = item.row
     times = (row.updated_at, row.last_message_at, row.last_read_at_by_user, row.created_at)
-    return max(at for at in times if at is not None)
+    return max(at for at in (*times, item.newest_message_at) if at is not None)
 
 
 def _event(
@@ -294,8 +305,8 @@ def _event(
 
     Added: its first message came after the subscription started (a list shows no
     session without one). Changed: a listed session's title, activity, read mark,
-    primary flag or update time moved. Removed: a session it could have listed was
-    deleted.
+    primary flag, update time or message count (so its unread count) moved, however it
+    was written. Removed: a session it could have listed was deleted.
     """
     row, first = item.row, item.first_message_at
     if not in_scope(row, agent, viewer, scope):
@@ -311,11 +322,11 @@ def _event(
     if first is None:
         return None
     version = (row.title, row.last_message_at, row.is_primary, row.last_read_at_by_user)
-    version += (row.updated_at,)
+    version += (row.updated_at, item.message_count)
     if before == version:
         return None
     sent[row.id] = version
-    if before is None and _changed_at(row) <= started:
+    if before is None and _changed_at(item) <= started:
         return None  # the broker re-reads its window: this changed before we started
     if before is None and first > started:
         return SessionEvent(SessionEventKind.ADDED, row)

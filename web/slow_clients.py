@@ -7,7 +7,8 @@ since it is called only once the headers are complete. So this protocol (uvicorn
 one) adds two rules:
 
 - Headers complete within `header_timeout`: of the connection's opening, or of the
-  previous response on a keep-alive connection. Else the connection is closed.
+  previous response on a keep-alive connection. Else the connection is closed. A
+  connection upgraded to a WebSocket has no such timer any more.
 - At most `max_connections` open connections per process: one more is answered 503 and
   closed at once, before it is read.
 
@@ -74,13 +75,22 @@ class _Guard(_Protocol):
             self.arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.header_timer is not None:
-            self.header_timer.cancel()
+        self.cancel_header_timer()
         super().connection_lost(exc)
 
-    def arm_header_timer(self) -> None:
+    def handle_websocket_upgrade(self, *event: object) -> None:
+        # The socket is the WebSocket protocol's from now on: it lives until the client
+        # closes it, its token expires or the server drains, not within a header timeout.
+        self.cancel_header_timer()
+        super().handle_websocket_upgrade(*event)  # type: ignore[arg-type]
+
+    def cancel_header_timer(self) -> None:
         if self.header_timer is not None:
             self.header_timer.cancel()
+            self.header_timer = None
+
+    def arm_header_timer(self) -> None:
+        self.cancel_header_timer()
         self.header_timer = self.loop.call_later(self.limits.header_timeout, self.headers_late)
 
     def headers_late(self) -> None:

@@ -8,18 +8,23 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
 
 @asynccontextmanager
-async def live_server(app: ASGIApp) -> AsyncIterator[str]:
-    """The base URL of `app` served by uvicorn; the app's lifespan is the caller's concern."""
+async def live_server(app: ASGIApp, http: Any = "auto") -> AsyncIterator[str]:
+    """The base URL of `app` served by uvicorn (with the `http` protocol given: the guarded
+    one of `web.slow_clients`, as `server.py` serves); the app's lifespan is the caller's
+    concern."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", timeout_graceful_shutdown=10)
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", timeout_graceful_shutdown=10, http=http
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -15,7 +15,11 @@ from tests.clients.live_server import live_server
 @pytest.fixture
 def live_settings(settings: Settings) -> Settings:
     return dataclasses.replace(
-        settings, live_poll_interval=0.05, live_lookback=2.0, ws_keep_alive=0.5
+        settings,
+        live_poll_interval=0.05,
+        live_lookback=2.0,
+        live_recheck_interval=0.2,
+        ws_keep_alive=0.5,
     )
 
 

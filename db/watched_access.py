@@ -1,0 +1,110 @@
+"""The rows that say whether running subscriptions may still watch what they watch: one
+statement for all the subscriptions of a process (`live/rechecks.py`).
+
+Four lookups in one UNION ALL, each a plain IN on a primary key or an index: the viewers'
+users, the watched sessions, the agents (watched, and the sessions' own and peer
+agents), and the viewers' own permission rows on those agents. Rows share one shape (a
+kind, then ids, a text, a flag and a time); each question pairs them in Python, so no
+pair of viewer and session is spelled out in SQL.
+"""
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from auth.watching import AccessRows, Watched
+from db.models import Agent, AgentPermission, ChatSession, User
+from db.types import GUID, UTCDateTime
+
+
+def _row(
+    kind: str,
+    ids: tuple[ColumnElement[Any], ...],
+    text: ColumnElement[Any] | None = None,
+    flag: ColumnElement[bool] | None = None,
+    at: ColumnElement[Any] | None = None,
+) -> Select[Any]:
+    """One lookup, in the shared shape: kind, five ids, a text, a flag, a time."""
+    padded = (
+        *(type_coerce(value, GUID()) for value in ids),
+        *[cast(null(), GUID())] * (5 - len(ids)),
+    )
+    return select(
+        literal_column(f"'{kind}'", String()),
+        *padded,
+        cast(text if text is not None else null(), String()),
+        flag if flag is not None else cast(null(), Boolean()),
+        at if at is not None else cast(null(), UTCDateTime()),
+    )
+
+
+async def access_rows(connection: AsyncConnection, watched: Collection[Watched]) -> AccessRows:
+    """The rows every `auth.watching.refusal` question of `watched` needs, in one statement."""
+    viewers = {w.viewer_id for w in watched}
+    sessions = {w.session_id for w in watched if w.session_id is not None}
+    agents = {w.agent_id for w in watched if w.agent_id is not None}
+    candidates = union(
+        select(Agent.id).where(Agent.id.in_(agents)),
+        select(ChatSession.agent_id).where(ChatSession.id.in_(sessions)),
+        select(ChatSession.peer_agent_id).where(ChatSession.id.in_(sessions)),
+    )
+    statement = union_all(
+        _row("user", (User.id, User.tenant_id), text=User.role, flag=User.is_active).where(
+            User.id.in_(viewers)
+        ),
+        _row(
+            "session",
+            (
+                ChatSession.id,
+                ChatSession.tenant_id,
+                ChatSession.agent_id,
+                ChatSession.peer_agent_id,
+                ChatSession.user_id,
+            ),
+            at=ChatSession.deleted_at,
+        ).where(ChatSession.id.in_(sessions)),
+        _row(
+            "agent",
+            (Agent.id, Agent.tenant_id, Agent.creator_id),
+            text=Agent.access_mode,
+            at=Agent.deleted_at,
+        ).where(Agent.id.in_(candidates)),
+        _row(
+            "grant",
+            (AgentPermission.agent_id, AgentPermission.scope_id),
+            text=AgentPermission.access_level,
+        ).where(
+            AgentPermission.scope_type == "user",
+            AgentPermission.scope_id.in_(viewers),
+            AgentPermission.agent_id.in_(candidates),
+        ),
+    )
+    found = AccessRows({}, {}, {}, {})
+    for kind, a, b, c, d, e, text, flag, at in await connection.execute(statement):
+        if kind == "user":
+            found.users[a] = User(id=a, tenant_id=b, role=text, is_active=flag)
+        elif kind == "session":
+            found.sessions[a] = ChatSession(
+                id=a, tenant_id=b, agent_id=c, peer_agent_id=d, user_id=e, deleted_at=at
+            )
+        elif kind == "agent":
+            found.agents[a] = Agent(
+                id=a, tenant_id=b, creator_id=c, access_mode=text, deleted_at=at
+            )
+        else:
+            found.grants.setdefault((b, a), []).append(text)
+    return found
