@@ -8,14 +8,13 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from db.engine import create_engine
-from db.migrate import ALEMBIC_INI
+from db.migrate import alembic_config
 from db.models import Agent, User
 from settings import sqlite_file
 
@@ -29,7 +28,7 @@ class Finding:
 
 
 def _migrations() -> ScriptDirectory:
-    return ScriptDirectory.from_config(Config(ALEMBIC_INI))
+    return ScriptDirectory.from_config(alembic_config())
 
 
 def server_indexes() -> set[str]:

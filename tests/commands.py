@@ -42,13 +42,16 @@ async def run(command: Sequence[str], env: dict[str, str], cwd: Path = REPO) -> 
 
 @asynccontextmanager
 async def serving(
-    command: Sequence[str], env: dict[str, str], cwd: Path = REPO
+    command: Sequence[str], env: dict[str, str], cwd: Path = REPO, log: Path | None = None
 ) -> AsyncIterator[str]:
-    """The base URL of `command --port N` while it serves (ready: /readyz answers 200)."""
+    """The base URL of `command --port N` while it serves (ready: /readyz answers 200).
+
+    Its output goes to `log` (a temporary file when None), not a pipe: a full pipe would
+    stall it.
+    """
     port = free_port()
-    # Its log goes to a file, not a pipe: a full pipe would stall it.
-    with tempfile.TemporaryFile() as log:
-        async with _served(command, env, cwd, port, log) as url:
+    with open(log, "w+b") if log else tempfile.TemporaryFile() as output:  # noqa: ASYNC230
+        async with _served(command, env, cwd, port, output) as url:
             yield url
 
 
