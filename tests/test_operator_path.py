@@ -178,3 +178,29 @@ async def test_a_token_names_one_user_or_says_why_not(url: str) -> None:
     assert (unknown.code, unknown.out) == (1, "")
     assert "No user with username, email or id 'nobody@example.com'." in unknown.err
     assert negative.code == 2 and negative.out == "" and "--hours" in negative.err
+
+
+async def test_check_finds_an_index_left_invalid(url: str) -> None:
+    """An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index: check says so."""
+    if url.startswith("sqlite"):
+        pytest.skip("only PostgreSQL builds indexes concurrently, and can leave one invalid")
+    env = _env(url)
+    assert (await run([*SERVER, "migrate"], env)).code == 0
+    database = Database.from_url(async_database_url(url))
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "UPDATE pg_index SET indisvalid = false"
+                    " WHERE indexrelid = 'ix_chat_api_sessions_peer_list'::regclass"
+                )
+            )
+    finally:
+        await database.dispose()
+
+    done = await run([*SERVER, "check"], env)
+
+    assert done.code == 1
+    assert [line for line in done.out.splitlines() if line.startswith("FAIL")] == [
+        "FAIL  Index ix_chat_api_sessions_peer_list: invalid: drop it, then run migrate"
+    ]
