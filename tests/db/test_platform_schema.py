@@ -1,6 +1,7 @@
 """The server's models against the platform schema it supports (`vendor/platform/schema.sql`).
 
-The dump is parsed, not loaded, so the check runs on every test run, PostgreSQL or not.
+The dump is parsed, so the check runs on every test run, PostgreSQL or not; on PostgreSQL
+the parse is checked against the dump as loaded.
 When the platform moves (vendor/README.md), this says which mapped column stopped matching.
 """
 
@@ -8,9 +9,11 @@ import dataclasses
 import re
 
 import pytest
-from sqlalchemy import Column, Enum, MetaData
+from sqlalchemy import Column, Enum, MetaData, inspect
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
 
+from db.engine import Database
 from db.models import AgentRunCommand, Base, ChatSession, Participant
 from tests.databases import PLATFORM_SCHEMA
 
@@ -30,6 +33,9 @@ _SPELLING = {
     "boolean": "BOOLEAN",
     "integer": "INTEGER",
     "jsonb": "JSONB",
+    "json": "JSON",
+    "date": "DATE",
+    "double precision": "DOUBLE PRECISION",
 }
 
 
@@ -173,3 +179,34 @@ def test_a_changed_enum_is_told(platform: Platform) -> None:
         "chat_messages.role: chat_role_enum values ('user', 'assistant', 'system', 'tool_call')"
         " != platform's ('user', 'assistant', 'system')"
     ]
+
+
+async def test_the_parse_agrees_with_postgresql(platform: Platform, database: Database) -> None:
+    """Loaded into PostgreSQL (the suite's platform database), the dump has the columns,
+    types and nullability the parse read, for every table the server maps."""
+    if database.dialect != "postgresql":
+        pytest.skip("the dump is PostgreSQL's: set TEST_DATABASE_URL to load it")
+
+    def catalog(connection: Connection) -> dict[str, dict[str, tuple[str, bool]]]:
+        inspector = inspect(connection)
+        return {
+            table.name: {
+                column["name"]: (
+                    column["type"].compile(dialect=connection.dialect),
+                    column["nullable"],
+                )
+                for column in inspector.get_columns(table.name)
+            }
+            for table in Base.metadata.sorted_tables
+        }
+
+    async with database.engine.connect() as connection:
+        loaded = await connection.run_sync(catalog)
+
+    parsed = {
+        name: {
+            column: (found.type, found.nullable) for column, found in platform.tables[name].items()
+        }
+        for name in loaded
+    }
+    assert parsed == loaded
