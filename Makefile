@@ -3,15 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format codegen
+.PHONY: run test lint format codegen lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The tested versions, pinned in requirements.lock; then this project, on top of them.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Upgrade the pins to the newest releases pyproject.toml allows (then run `make test`).
+LOCK ?= requirements.lock
+lock: | $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--upgrade --quiet -o $(LOCK)
 
 # Node tools (GraphQL-over-HTTP audit, client codegen); tests that need them skip without npm.
 node_modules/.installed: package.json package-lock.json

@@ -3,7 +3,8 @@
 python server.py                  serve (embedded SQLite: migrate and add demo data)
 python server.py migrate          bring DATABASE_URL to the newest schema
 python server.py demo             add the demo data to an empty database
-python server.py token USERNAME   print a bearer token for that user
+python server.py token WHO        print a bearer token (WHO: username, email or user id)
+python server.py check            report on DATABASE_URL without writing to it
 python server.py export-schema    print the GraphQL schema (SDL)
 
 Several workers: python server.py --workers N (see the README).
@@ -16,6 +17,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import uvicorn
 from starlette.applications import Starlette
@@ -24,10 +26,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
 from auth.tokens import issue_token
+from db.check import check
 from db.demo import load_demo
 from db.engine import Database
 from db.migrate import IncompatibleDatabase, upgrade
-from db.users import user_by_username
+from db.models import User
+from db.users import user_by_username, users_named
 from live.setup import live_broker
 from schema import create_schema
 from settings import Settings, with_development_key
@@ -100,14 +104,47 @@ async def prepare_embedded(settings: Settings) -> str | None:
         await database.dispose()
 
 
-async def token_for(settings: Settings, username: str) -> str | None:
+TOKEN_HOURS = 12.0
+
+
+async def _users_named(settings: Settings, who: str) -> list[User]:
     database = Database.from_url(settings.database_url)
     try:
         async with database.session() as session:
-            user = await user_by_username(session, username)
-        return issue_token(user.id, settings) if user else None
+            return await users_named(session, who)
     finally:
         await database.dispose()
+
+
+def _print_token(settings: Settings, who: str, hours: float) -> int:
+    users = asyncio.run(_users_named(settings, who))
+    if not users:
+        print(f"No user with username, email or id {who!r}.", file=sys.stderr)
+        return 1
+    if len(users) > 1:
+        print(f"{who!r} names {len(users)} users (one per tenant); give an id:", file=sys.stderr)
+        for user in users:
+            print(f"  {user.id}  tenant {user.tenant_id}  {user.display_name}", file=sys.stderr)
+        return 1
+    [user] = users
+    if not user.is_active:
+        print(f"{who!r} is inactive: the server refuses its token.", file=sys.stderr)
+    print(issue_token(user.id, settings, timedelta(hours=hours)))
+    return 0
+
+
+def _print_check(settings: Settings) -> int:
+    findings = asyncio.run(check(settings.database_url))
+    for finding in findings:
+        print(("ok    " if finding.ok else "FAIL  ") + finding.line)
+    return 0 if all(finding.ok for finding in findings) else 1
+
+
+def _hours(text: str) -> float:
+    hours = float(text)
+    if not 0 < hours <= 24 * 366:
+        raise argparse.ArgumentTypeError("give hours between 0 and 8784 (a year)")
+    return hours
 
 
 async def _run_with_database(settings: Settings, action: str) -> None:
@@ -140,7 +177,9 @@ def _warn_if_random_secret(settings: Settings) -> None:
 def app_from_env() -> Starlette:
     """The app for `uvicorn --factory server:app_from_env`, e.g. with `--workers N`."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    settings = Settings.from_env()
+    # On an SQLite file without JWT_SECRET_KEY, the development key beside it, as
+    # `server.py` uses (its workers all read the same file).
+    settings = with_development_key(Settings.from_env())
     _warn_if_random_secret(settings)
     return create_app(settings)
 
@@ -215,7 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="bring DATABASE_URL to the newest schema")
     commands.add_parser("demo", help="add the demo data to an empty database")
     token_command = commands.add_parser("token", help="print a bearer token for a user")
-    token_command.add_argument("username")
+    token_command.add_argument("who", help="the user's username, email or id")
+    token_command.add_argument(
+        "--hours", type=_hours, default=TOKEN_HOURS, help="the token's lifetime (12)"
+    )
+    commands.add_parser("check", help="report on DATABASE_URL without writing to it")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
@@ -230,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "export-schema":
         print(create_schema(settings).as_str())
+    elif args.command == "check":
+        return _print_check(settings)
     elif args.command in ("migrate", "demo"):
         try:
             asyncio.run(_run_with_database(settings, args.command))
@@ -242,11 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                 "Set JWT_SECRET_KEY to the server's key first: a token needs it.", file=sys.stderr
             )
             return 2
-        token = asyncio.run(token_for(settings, args.username))
-        if token is None:
-            print(f"No user with username {args.username!r}.", file=sys.stderr)
-            return 1
-        print(token)
+        return _print_token(settings, args.who, args.hours)
     elif args.workers > 1 and settings.jwt_secret_is_random:
         print("Set JWT_SECRET_KEY to run several workers: they must share it.", file=sys.stderr)
         return 2

@@ -169,7 +169,8 @@ def _header(row: asyncpg.Record, viewer_id: uuid.UUID) -> tuple[str, bool]:
 def _user_name(row: asyncpg.Record) -> str:
     if row["owner_found"] is None:
         return "Unknown"
-    return row["owner_name"] or row["owner_username"] or "Unknown"
+    name = row["owner_name"] if row["owner_name"] is not None else row["owner_username"]
+    return name or "Unknown"  # the platform's coalesce(display_name, username)
 
 
 KINDS = {"direct": "DIRECT", "group": "GROUP", "a2a": "AGENT_TO_AGENT", "trigger": "TRIGGER"}

@@ -3,7 +3,7 @@
     python -m bench.generate [--url URL] [--sessions 10000] [--messages 1000000] [--long 10000]
 
 creates the database URL names (dropping it first), makes it the platform's own database
-(`../shared/platform/schema.sql`, as the test suite's PostgreSQL is: `tests/databases.py`),
+(`vendor/platform/schema.sql`, as the test suite's PostgreSQL is: `tests/databases.py`),
 runs the server's migration on it (its indexes only) and loads:
 
 - tenants; in each, users of every role (a few inactive, without a display name or without

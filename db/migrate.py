@@ -8,7 +8,16 @@ from sqlalchemy.engine import Connection
 
 from db.engine import Database
 
-ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """The migrations' configuration, made here rather than read from alembic.ini (which
+    serves Alembic's own CLI in a checkout), so that an installed server needs no file
+    outside its packages."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
 
 
 class IncompatibleDatabase(Exception):
@@ -16,7 +25,7 @@ class IncompatibleDatabase(Exception):
 
 
 def _upgrade(connection: Connection, report: list[str]) -> None:
-    config = Config(ALEMBIC_INI)
+    config = alembic_config()
     config.attributes["connection"] = connection
     config.attributes["report"] = report
     command.upgrade(config, "head")

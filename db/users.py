@@ -2,10 +2,11 @@
 
 import uuid
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Reader
@@ -58,3 +59,20 @@ async def user_by_username(session: AsyncSession, username: str) -> User | None:
         .where(Identity.username == username)
     )
     return (await session.scalars(statement)).first()
+
+
+async def users_named(session: AsyncSession, who: str) -> list[User]:
+    """The users a command line names: by user id, or by their identity's username or email.
+
+    On the platform one identity may have a user in each tenant, so a name can match several.
+    """
+    named = [Identity.username == who, func.lower(Identity.email) == who.lower()]
+    with suppress(ValueError):
+        named.append(User.id == uuid.UUID(who))
+    statement = (
+        select(User)
+        .outerjoin(Identity, User.identity_id == Identity.id)
+        .where(or_(*named))
+        .order_by(User.created_at, User.id)
+    )
+    return list((await session.scalars(statement)).all())

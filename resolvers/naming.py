@@ -5,9 +5,14 @@ from db.users import AnyUser
 
 
 def user_display_name(user: AnyUser | None) -> str:
+    """The platform's `coalesce(display_name, username)`, then 'Unknown' when that is empty.
+
+    Only a null display name falls back to the username: an empty one reads 'Unknown'.
+    """
     if user is None:
         return "Unknown"
-    return user.display_name or user.username or "Unknown"
+    name = user.display_name if user.display_name is not None else user.username
+    return name or "Unknown"
 
 
 def agent_name(agent: AnyAgent | None) -> str:

@@ -84,10 +84,13 @@ def _inline_args(text: str | None) -> Any:
 
 
 def split_inline_tool_calls(content: str) -> list[str | ToolCallData]:
-    """Text and tool calls in order; blank text dropped; the whole text when none match."""
+    """Text and tool calls in order, text stripped and blank text dropped.
+
+    With no call found, the whole text is one part, stripped like any other.
+    """
     matches = list(_INLINE_CALL.finditer(content))
     if not matches:
-        return [content]
+        return [text] if (text := content.strip()) else []
     parts: list[str | ToolCallData] = []
     last_end = 0
     for match in matches:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server import create_app, main
+from server import app_from_env, create_app, main
 from settings import Settings, with_development_key
 
 VIEWER = {"query": "{ viewer { displayName } }"}
@@ -69,6 +69,29 @@ def test_a_token_from_another_terminal_works_after_a_restart(
 
     async def ask() -> dict[str, object]:
         app = create_app(with_development_key(Settings.from_env()))  # a restarted server
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
+            response = await client.post(
+                "/graphql", json=VIEWER, headers={"Authorization": f"Bearer {token}"}
+            )
+        await app.state.database.dispose()
+        return dict(response.json())
+
+    assert asyncio.run(ask())["data"] == {"viewer": {"displayName": "Ada Lovelace"}}
+
+
+def test_the_uvicorn_factory_on_the_sqlite_file_uses_the_development_key(
+    sqlite_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`uvicorn --factory server:app_from_env` accepts what `server.py token` signs, as the
+    configuration table says: both use the key beside the database file."""
+    assert main(["migrate"]) == 0
+    assert main(["demo"]) == 0
+    assert main(["token", "ada"]) == 0
+    token = capsys.readouterr().out.splitlines()[-1]
+
+    async def ask() -> dict[str, object]:
+        app = app_from_env()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
             response = await client.post(

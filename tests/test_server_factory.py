@@ -57,7 +57,8 @@ async def test_workers_sharing_jwt_secret_key_accept_each_others_tokens(
 async def test_workers_without_jwt_secret_key_reject_other_processes_tokens(
     environment: pytest.MonkeyPatch, factory: Factory
 ) -> None:
-    """Unset, every process draws its own key: a token from another process fails on each."""
+    """Unset, a token another process signed with its own random key fails on each (on
+    PostgreSQL each worker draws its own key; on an SQLite file they share the one beside it)."""
     user = await factory.user(await factory.tenant())
     token = issue_token(user.id, Settings.from_env())
     headers = {"Authorization": f"Bearer {token}"}

@@ -613,8 +613,13 @@ INLINE = [
     ),
     pytest.param(
         "  ```tool_code\n```  ",
-        [_text("  ```tool_code\n```  ")],
-        id="marker-without-name-keeps-whitespace",
+        [_text("```tool_code\n```")],
+        id="marker-without-name-stripped",
+    ),
+    pytest.param(
+        "\n  See the ```tool_code docs.\n\n",
+        [_text("See the ```tool_code docs.")],
+        id="mention-without-block-stripped",
     ),
 ]
 

@@ -840,14 +840,15 @@ async def _set_user(database: Database, user: User, **values: Any) -> None:
     ("values", "expected"),
     [
         pytest.param({"display_name": "Dana"}, "Dana", id="display-name"),
-        pytest.param({"display_name": ""}, "dana-42", id="username-fallback"),
+        # The platform's coalesce(display_name, username) keeps an empty name: 'Unknown'.
+        pytest.param({"display_name": ""}, "Unknown", id="empty-display-name"),
         pytest.param({"display_name": "", "identity_id": None}, "Unknown", id="no-identity"),
     ],
 )
 async def test_a_user_session_is_named_after_its_owner(
     api: Api, world: World, database: Database, values: dict[str, Any], expected: str
 ) -> None:
-    """Display name, else the identity's username, else 'Unknown'."""
+    """The display name; an empty one is 'Unknown', as on the platform."""
     owner = await world.factory.user(None, username="dana-42")
     await _set_user(database, owner, **values)
     session = await world.factory.session(world.agent, owner, messages=1)

@@ -147,7 +147,12 @@ def test_anything_but_a_json_object_is_no_call(content: str) -> None:
             [_call("a"), _call("b")],
             id="blank",
         ),
-        pytest.param("  see ```tool_code\n```  ", ["  see ```tool_code\n```  "], id="no-name"),
+        pytest.param("  see ```tool_code\n```  ", ["see ```tool_code\n```"], id="no-name"),
+        pytest.param(
+            "\n  Mentions ```tool_code but holds no block.\n\n",
+            ["Mentions ```tool_code but holds no block."],
+            id="mention-stripped",
+        ),
         pytest.param("```tool_code\ntwo words\n```", ["```tool_code\ntwo words\n```"], id="words"),
         pytest.param(
             "```tool_code find\n```", ["```tool_code find\n```"], id="name-on-marker-line"
@@ -160,7 +165,7 @@ def test_anything_but_a_json_object_is_no_call(content: str) -> None:
     ],
 )
 def test_inline_calls_split_the_text(content: str, expected: list[Any]) -> None:
-    """Text (stripped, blank dropped) and calls in order; no call leaves the text whole."""
+    """Text (stripped, blank dropped) and calls in order; no call leaves one stripped part."""
     assert split_inline_tool_calls(content) == expected
 
 
@@ -179,7 +184,7 @@ def test_long_runs_of_newlines_are_read_in_one_pass(content: str) -> None:
     if "```json" in content:
         assert parts == [_call("x"), "```json"]
     else:
-        assert parts == [content]
+        assert parts == [content.strip()]
 
 
 TOKENS = [
@@ -202,7 +207,8 @@ TOKENS = [
 
 @given(st.lists(st.sampled_from(TOKENS), max_size=16).map("".join))
 def test_splitting_agrees_with_the_seed(content: str) -> None:
-    """Wherever the seed finds a call, the split is the seed's, part for part."""
+    """Wherever the seed finds a call, the split is the seed's, part for part; elsewhere
+    the whole text is one part, stripped (none when blank)."""
     seed = _seed_split(content)
 
     parts = split_inline_tool_calls(content)
@@ -210,4 +216,4 @@ def test_splitting_agrees_with_the_seed(content: str) -> None:
     if any(isinstance(part, ToolCallData) for part in seed):
         assert parts == seed
     else:
-        assert parts == [content]
+        assert parts == ([content.strip()] if content.strip() else [])

@@ -1,0 +1,1 @@
+"""Every SQL statement the server sends: models, engine, queries, migrations and checks."""
