@@ -4,7 +4,7 @@ from functools import cached_property
 
 from db.engine import Database
 from loaders.agents import AgentByIdLoader
-from loaders.messages import MessageCountByConversationLoader
+from loaders.messages import MessageCountByConversationLoader, MessagePageLoader
 from loaders.participants import ParticipantByIdLoader
 from loaders.run_events import RuntimeFailureByMessageLoader
 from loaders.sessions import UnreadCountBySessionLoader
@@ -31,6 +31,10 @@ class Loaders:
         return MessageCountByConversationLoader(self.database)
 
     @cached_property
+    def message_page(self) -> MessagePageLoader:
+        return MessagePageLoader(self.database)
+
+    @cached_property
     def participant_by_id(self) -> ParticipantByIdLoader:
         return ParticipantByIdLoader(self.database)
 
@@ -51,6 +55,7 @@ __all__ = [
     "AgentByIdLoader",
     "Loaders",
     "MessageCountByConversationLoader",
+    "MessagePageLoader",
     "ParticipantByIdLoader",
     "RuntimeFailureByMessageLoader",
     "UnreadCountBySessionLoader",

@@ -11,7 +11,9 @@ the cost is an upper bound on the number of values the response can hold:
     sessions(first: 200) { nodes { messages(first: 500) { nodes { id } } } }
     = 1 + 200 * (1 + 1 * (1 + 500 * (1 + 1 * 1)))  = 200,401
 
-The check runs after validation and before execution, with the request's variables, and
+Arguments are read as the executor will read them: variables coerced by graphql-core's own
+rules (so `200.0` is the Int 200), then each field's arguments with their defaults. The
+check runs after validation and before execution, with the request's variables, and
 answers a BAD_USER_INPUT error carrying `cost` (at most 2^53 - 1) and `maxCost` in its
 extensions.
 """
@@ -28,19 +30,18 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
     get_operation_ast,
 )
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from errors import BadUserInput
@@ -78,11 +79,7 @@ class _Costing:
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = variables
-        self.defaults = {
-            definition.variable.name.value: definition.default_value
-            for definition in operation.variable_definitions or ()
-        }
+        self.variables = coerced_variables(schema, operation, variables)
         # Each fragment is costed once, however often it is spread: linear in the document.
         self.fragment_costs: dict[str, int] = {}
 
@@ -112,48 +109,57 @@ class _Costing:
 
     def field(self, parent: GraphQLNamedType | None, node: FieldNode) -> int:
         name = node.name.value
+        definition = None
         if name in META_TYPES:
             target = self.schema.get_type(META_TYPES[name])
         else:
             fields = parent.fields if isinstance(parent, FIELDED) else {}
-            target = get_named_type(fields[name].type) if name in fields else None
+            definition = fields.get(name)
+            target = get_named_type(definition.type) if definition is not None else None
         key = (parent.name, name) if parent is not None else None
-        if key in PAGE_SIZES:
-            size = self.page_size(PAGE_SIZES[key], node)
-        elif key in LIST_SIZES:
-            size = self.list_size(LIST_SIZES[key], node)
-        else:
-            size = 1
+        size = 1
+        if definition is not None and (key in PAGE_SIZES or key in LIST_SIZES):
+            arguments = self.arguments(definition, node)
+            if key in PAGE_SIZES:
+                size = page_size(PAGE_SIZES[key], arguments)
+            else:
+                size = list_size(LIST_SIZES[key], arguments)
         return 1 + size * self.selection_set(target, node.selection_set)
 
-    def page_size(self, page: PageSize, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value in page.arguments:
-                value = self.int_value(argument.value)
-                if value is not None:
-                    return min(max(value, 1), page.maximum)
-        return page.default
+    def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        """The field's arguments as the executor coerces them, defaults included."""
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except GraphQLError:  # the field itself refuses them, before it reads anything
+            return {}
 
-    def list_size(self, page: PageSize, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value in page.arguments:
-                value: Any = argument.value
-                if isinstance(value, VariableNode):
-                    given = self.variables.get(value.name.value)
-                    value = self.defaults.get(value.name.value) if given is None else given
-                if isinstance(value, ListValueNode):
-                    value = value.values
-                if isinstance(value, list | tuple):
-                    return min(max(len(value), 1), page.maximum)
-        return page.default
 
-    def int_value(self, node: Any) -> int | None:
-        if isinstance(node, VariableNode):
-            value = self.variables.get(node.name.value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-            node = self.defaults.get(node.name.value)
-        return int(node.value) if isinstance(node, IntValueNode) else None
+def coerced_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
+) -> VariableValues:
+    """Each variable as the executor coerces it; one it would refuse is left out (its field
+    then counts its default: the executor refuses the whole operation anyway)."""
+    coerced = VariableValues({}, {})
+    for definition in operation.variable_definitions or ():
+        value = get_variable_values(schema, [definition], dict(variables))
+        if isinstance(value, VariableValues):
+            coerced.sources.update(value.sources)
+            coerced.coerced.update(value.coerced)
+    return coerced
+
+
+def page_size(page: PageSize, arguments: Mapping[str, Any]) -> int:
+    sizes = [arguments.get(name) for name in page.arguments]
+    given = [size for size in sizes if isinstance(size, int) and not isinstance(size, bool)]
+    return min(max(max(given), 1), page.maximum) if given else page.default
+
+
+def list_size(page: PageSize, arguments: Mapping[str, Any]) -> int:
+    for name in page.arguments:
+        value = arguments.get(name)
+        if isinstance(value, list | tuple):
+            return min(max(len(value), 1), page.maximum)
+    return page.default
 
 
 def query_cost(
