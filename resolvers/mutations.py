@@ -30,6 +30,7 @@ from db.users import AnyUser
 from errors import BadUserInput, Forbidden, NotFound
 from resolvers.agents import viewer_agent
 from resolvers.ids import parse_id
+from resolvers.titles import title_problem
 from schema.errors import ForbiddenError, NotFoundError, ValidationError, error_member
 from schema.sessions import DeletedSession, Session
 
@@ -50,8 +51,8 @@ def _title_error(title: str) -> ValidationError | None:
             message=f"The title may have at most {MAX_TITLE} characters; it has {len(title)}.",
             field="title",
         )
-    if "\x00" in title:  # valid JSON, but PostgreSQL text cannot hold it
-        return ValidationError(message="The title may not contain NUL characters.", field="title")
+    if problem := title_problem(title):  # NUL among the controls: PostgreSQL cannot hold it
+        return ValidationError(message=problem, field="title")
     return None
 
 
