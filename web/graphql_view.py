@@ -34,7 +34,7 @@ from schema.extensions import with_code
 from settings import Settings
 from web import http
 from web.graphiql import graphiql_page, uses_cdn
-from web.persisted import PersistedOperations, Refusal
+from web.persisted import PersistedOperations, Refusal, client_of
 from web.request_log import current_request
 from web.subscriptions import (
     LiveContext,
@@ -44,6 +44,9 @@ from web.subscriptions import (
     wants_multipart_subscription,
     websocket_context,
 )
+
+API_PARAMETERS = ("query", "extensions", "documentId")
+PRIVATE = "private, no-store"
 
 
 class PersistedTransportWSHandler(LiveTransportWSHandler):
@@ -139,11 +142,20 @@ class GraphQLView(GraphQL[Context, None]):
             media_type=http.content_type(media_type),
         )
         response.headers.add_vary_header("Accept")
+        if request.method == "GET" and "authorization" in request.headers:
+            response.headers["Cache-Control"] = PRIVATE
         return response
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # With GraphiQL off, a GET without a query is a malformed request (400), not a 404.
-        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+        """GraphiQL only for a browser's navigation: a GET that accepts HTML by name and
+        carries none of a request's parameters. A GET with `query`, `extensions` or
+        `documentId` (a hash-only APQ GET too) is an API request, whatever its Accept.
+        With GraphiQL off, a GET without a query is a malformed request (400), not a 404."""
+        if self.graphql_ide is None or request.method != "GET":
+            return False
+        if any(request.query_params.get(name) for name in API_PARAMETERS):
+            return False
+        return "text/html" in (request.headers.get("accept") or "").lower()
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own page: it loads GraphiQL from this server (web.graphiql), not from a CDN.
@@ -181,7 +193,7 @@ class GraphQLView(GraphQL[Context, None]):
                 allowed_operation_types=http.operation_types(request_adapter.method),
                 operation_extensions=request_data.extensions,
             )
-            self.persisted.remember(request_data, result)
+            self.persisted.remember(request_data, result, client_of(request, self.settings))
             return result
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.MUTATION:
@@ -209,6 +221,11 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response = await super().get_sub_response(request)
         # Read back by create_response, which is not given the request.
         sub_response.media_type = http.negotiate(request.headers.get("accept")) or http.JSON
+        if isinstance(request, Request) and request.method == "GET":
+            # What a token reads is the viewer's: no shared cache may keep it, nor replay
+            # it to another; anonymous GETs (hash-only APQ) stay cacheable.
+            if "authorization" in request.headers:
+                sub_response.headers["Cache-Control"] = PRIVATE
         return sub_response
 
     def create_response(
