@@ -49,6 +49,10 @@ API_PARAMETERS = ("query", "extensions", "documentId")
 PRIVATE = "private, no-store"
 
 
+def _authorized(request: Request) -> bool:
+    return "authorization" in request.headers
+
+
 class PersistedTransportWSHandler(LiveTransportWSHandler):
     """WebSocket operations pass web/persisted.py too: the allow-list holds there as well."""
 
@@ -142,7 +146,7 @@ class GraphQLView(GraphQL[Context, None]):
             media_type=http.content_type(media_type),
         )
         response.headers.add_vary_header("Accept")
-        if request.method == "GET" and "authorization" in request.headers:
+        if request.method == "GET" and _authorized(request):
             response.headers["Cache-Control"] = PRIVATE
         return response
 
@@ -221,11 +225,10 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response = await super().get_sub_response(request)
         # Read back by create_response, which is not given the request.
         sub_response.media_type = http.negotiate(request.headers.get("accept")) or http.JSON
-        if isinstance(request, Request) and request.method == "GET":
-            # What a token reads is the viewer's: no shared cache may keep it, nor replay
-            # it to another; anonymous GETs (hash-only APQ) stay cacheable.
-            if "authorization" in request.headers:
-                sub_response.headers["Cache-Control"] = PRIVATE
+        # What a token reads is the viewer's: no shared cache may keep it, nor replay it to
+        # another; anonymous GETs (hash-only APQ) stay cacheable.
+        if isinstance(request, Request) and request.method == "GET" and _authorized(request):
+            sub_response.headers["Cache-Control"] = PRIVATE
         return sub_response
 
     def create_response(
