@@ -25,11 +25,11 @@ import copy
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import asyncpg
-from sqlalchemy import URL, Connection, Enum, event, exc, make_url
+from sqlalchemy import URL, Connection, Enum, event, exc, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 from sqlalchemy.util import await_only
 
 from db.models import Base
@@ -294,6 +294,17 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self._writes() as session, session.begin():
             yield session
+
+    @cached_property
+    def _probe_engine(self) -> AsyncEngine:
+        """Unpooled: a probe opens a connection of its own, so it never waits for a pool
+        slot nor behind a pooled connection that a stall holds."""
+        return create_async_engine(self.engine.url, poolclass=NullPool)
+
+    async def ping(self) -> None:
+        """SELECT 1 on a new connection; raises whatever keeps the database from answering."""
+        async with self._probe_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
