@@ -30,7 +30,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import URL, Connection, Enum, event, exc, make_url, text
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 from sqlalchemy.util import await_only
 
+from db.lost_connections import connection_lost
 from db.models import Base
 from settings import Settings
 
@@ -138,6 +139,13 @@ def _check_asyncpg(
             raise exc.DisconnectionError("The pooled connection did not answer.") from error
 
 
+def _disconnect_when_lost(context: ExceptionContext) -> None:
+    """A lost connection is a disconnect, whatever asyncpg called it (db/lost_connections.py):
+    SQLAlchemy then invalidates it and every pooled connection opened before it."""
+    if connection_lost(context.original_exception):
+        context.is_disconnect = True
+
+
 def create_engine(url: str | URL, *, busy_ms: int = 30_000, **options: Any) -> AsyncEngine:
     asyncpg_driver = make_url(url).get_driver_name() == "asyncpg"
     # LIFO: the connection a request gets is the one used last, warm (asyncpg introspects
@@ -145,6 +153,7 @@ def create_engine(url: str | URL, *, busy_ms: int = 30_000, **options: Any) -> A
     if asyncpg_driver:
         options.setdefault("pool_use_lifo", True)
     engine = create_async_engine(url, pool_pre_ping=not asyncpg_driver, **options)
+    event.listen(engine.sync_engine, "handle_error", _disconnect_when_lost)
     if asyncpg_driver:
         event.listen(engine.sync_engine, "connect", _introspect_enums)
         event.listen(engine.sync_engine, "connect", _mark_idle)

@@ -188,15 +188,14 @@ class GraphQLView(GraphQL[Context, None]):
         # Strawberry turns these three into plain-text 400s; here they are GraphQL request
         # errors, except a mutation over GET, which the spec makes a 405.
         try:
-            result = await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=http.operation_types(request_adapter.method),
-                operation_extensions=request_data.extensions,
-            )
+            result = await self.execute_once(request_adapter, context, request_data)
+            if context.read_connection_lost:
+                # A query whose connection died: run it again, once, on a fresh connection
+                # with fresh loaders (schema/read_retry.py); the pooled connections opened
+                # before the loss are replaced as they are checked out (db/lost_connections.py).
+                await request.state.database.release()
+                context = context.fresh()
+                result = await self.execute_once(request_adapter, context, request_data)
             self.persisted.remember(request_data, result, client_of(request, self.settings))
             return result
         except InvalidOperationTypeError as error:
@@ -210,6 +209,21 @@ class GraphQLView(GraphQL[Context, None]):
             return http.request_error(error.as_http_error_reason())
         except MissingQueryError:
             return http.request_error("Syntax Error: the document is empty.")
+
+    async def execute_once(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        return await self.schema.execute(
+            request_data.query,
+            variable_values=request_data.variables,
+            context_value=context,
+            operation_name=request_data.operation_name,
+            allowed_operation_types=http.operation_types(request_adapter.method),
+            operation_extensions=request_data.extensions,
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
