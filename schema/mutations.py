@@ -40,12 +40,7 @@ SessionId = Annotated[strawberry.ID, strawberry.argument(description="The sessio
     )
 )
 class Mutation:
-    @strawberry.mutation(
-        description=(
-            "Start a new web session with an agent for the viewer. Safe to retry with an "
-            "idempotencyKey: a lost response costs no duplicate session."
-        )
-    )
+    @strawberry.mutation(description="Start a new web session with an agent for the viewer.")
     async def create_session(
         self,
         info: Info,
