@@ -454,7 +454,10 @@ NESTED_MESSAGES_QUERY = """
 query Latest($agentId: ID!) {
   agent(id: $agentId) {
     sessions(scope: MINE, first: 50) {
-      nodes { id messages(last: 1) { totalCount nodes { id role senderName } } }
+      nodes {
+        id
+        messages(last: 1) { totalCount nodes { id role senderName runtimeError { code } } }
+      }
     }
   }
 }
@@ -471,8 +474,9 @@ query Refetch($ids: [ID!]!) {
 
 # A list's sessions read their message pages together, one windowed statement for all
 # (db/messages.py): the viewer with the agent, the list, the pages (with counts and
-# senders). nodes: the viewer; users and messages by id; sessions and agents; the pages.
-NESTED_STATEMENTS = {"list": 3, "nodes": 6}
+# senders), the runtime errors of all their replies. nodes: the viewer; users and messages
+# by id; sessions and agents; the pages.
+NESTED_STATEMENTS = {"list": 4, "nodes": 6}
 
 
 @pytest.mark.parametrize("size", [pytest.param(2, id="2-sessions"), pytest.param(50, id="50")])
@@ -497,7 +501,8 @@ async def test_messages_nested_in_a_list_cost_the_same_whatever_its_length(
     for node in nodes[:2] + nodes[-2:]:  # each page is the one the session alone shows
         alone = await api.query(
             "query($a: ID!, $s: ID!) { agent(id: $a) { session(id: $s) {"
-            " messages(last: 1) { totalCount nodes { id role senderName } } } } }",
+            " messages(last: 1) { totalCount nodes { id role senderName runtimeError { code } } }"
+            " } } }",
             {"a": str(agent.id), "s": node["id"]},
             user=viewer,
         )
