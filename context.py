@@ -26,6 +26,8 @@ class Context:
     loaders: Loaders
     request_id: str
     _viewer_id: uuid.UUID | None = field(default=None, init=False)
+    read_connection_lost: bool = field(default=False, init=False)
+    """Set when a query's connection died: the view runs it once more (schema/read_retry.py)."""
 
     @property
     def viewer_id(self) -> uuid.UUID | None:

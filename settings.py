@@ -78,8 +78,9 @@ class Settings:
     max_response_bytes: int = 5_000_000
     introspection_requires_token: bool = False
     # Persisted operations (web/persisted.py): the APQ store's size per process, in bytes
-    # (0: APQ off), and the trusted-documents manifest (a path, or `true` for ours).
+    # (0: APQ off) and per client, and the trusted-documents manifest (a path, or `true`).
     apq_cache_bytes: int = 5_000_000
+    apq_client_bytes: int = 200_000
     trusted_documents: str = ""
     # Overload (web/overload.py): requests running at once, and how long one waits for a turn.
     max_in_flight: int = 20
@@ -135,6 +136,7 @@ class Settings:
                 "INTROSPECTION_REQUIRES_TOKEN", defaults.introspection_requires_token
             ),
             apq_cache_bytes=_int("APQ_CACHE_BYTES", defaults.apq_cache_bytes),
+            apq_client_bytes=_int("APQ_CLIENT_BYTES", defaults.apq_client_bytes),
             trusted_documents=os.environ.get("TRUSTED_DOCUMENTS", "").strip(),
             max_in_flight=_int("MAX_IN_FLIGHT", defaults.max_in_flight),
             queue_timeout=_float("QUEUE_TIMEOUT", defaults.queue_timeout),

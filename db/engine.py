@@ -25,12 +25,12 @@ import copy
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import asyncpg
-from sqlalchemy import URL, Connection, Enum, event, exc, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy import URL, Connection, Enum, event, exc, make_url, text
+from sqlalchemy.engine.interfaces import DBAPIConnection, ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -38,9 +38,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 from sqlalchemy.util import await_only
 
+from db.lost_connections import connection_lost
 from db.models import Base
 from settings import Settings
 
@@ -138,6 +139,13 @@ def _check_asyncpg(
             raise exc.DisconnectionError("The pooled connection did not answer.") from error
 
 
+def _disconnect_when_lost(context: ExceptionContext) -> None:
+    """A lost connection is a disconnect, whatever asyncpg called it (db/lost_connections.py):
+    SQLAlchemy then invalidates it and every pooled connection opened before it."""
+    if connection_lost(context.original_exception):
+        context.is_disconnect = True
+
+
 def create_engine(url: str | URL, *, busy_ms: int = 30_000, **options: Any) -> AsyncEngine:
     asyncpg_driver = make_url(url).get_driver_name() == "asyncpg"
     # LIFO: the connection a request gets is the one used last, warm (asyncpg introspects
@@ -145,6 +153,7 @@ def create_engine(url: str | URL, *, busy_ms: int = 30_000, **options: Any) -> A
     if asyncpg_driver:
         options.setdefault("pool_use_lifo", True)
     engine = create_async_engine(url, pool_pre_ping=not asyncpg_driver, **options)
+    event.listen(engine.sync_engine, "handle_error", _disconnect_when_lost)
     if asyncpg_driver:
         event.listen(engine.sync_engine, "connect", _introspect_enums)
         event.listen(engine.sync_engine, "connect", _mark_idle)
@@ -294,6 +303,17 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self._writes() as session, session.begin():
             yield session
+
+    @cached_property
+    def _probe_engine(self) -> AsyncEngine:
+        """Unpooled: a probe opens a connection of its own, so it never waits for a pool
+        slot nor behind a pooled connection that a stall holds."""
+        return create_async_engine(self.engine.url, poolclass=NullPool)
+
+    async def ping(self) -> None:
+        """SELECT 1 on a new connection; raises whatever keeps the database from answering."""
+        async with self._probe_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

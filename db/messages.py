@@ -5,23 +5,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     ColumnElement,
     Integer,
     ScalarSelect,
     Select,
     String,
+    any_,
     bindparam,
     cast,
     func,
     literal,
     literal_column,
     select,
+    true,
     tuple_,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.engine import Reader
@@ -124,6 +128,12 @@ async def message_page(
         values |= {"key_time": key.created_at, "key_id": key.id}
     statement = _page(forward, key is not None, total, senders)
     result = (await reader.execute(statement, values)).all()
+    return _read_page(result, forward=forward, total=total, senders=senders)
+
+
+def _read_page(result: Sequence[Any], *, forward: bool, total: bool, senders: bool) -> MessagePage:
+    """A page from its rows in page order: the message's columns, then its conversation's
+    count if asked for, then its sender's columns if asked for."""
     width = len(_COLUMNS)
     rows = [MessageRow._make(row[:width]) for row in result]
     if not forward:
@@ -137,6 +147,117 @@ async def message_page(
             if sent_by is not None:
                 found[sent_by] = ParticipantRow._make(sender) if sender[0] is not None else None
     return MessagePage(rows, count, found)
+
+
+_CONVERSATIONS = bindparam("conversation_ids", expanding=True)
+
+
+@cache
+def _pages(forward: bool, keyed: bool, total: bool, senders: bool) -> Select:
+    """The same page of several conversations in one statement (SQLite's form): each
+    conversation's messages numbered in page order (ROW_NUMBER() OVER (PARTITION BY
+    conversation)) and the first `limit` of each kept; the counts, when asked for, grouped
+    once for all of them."""
+    order = _FORWARD if forward else _BACKWARD
+    place = func.row_number().over(partition_by=ChatMessage.conversation_id, order_by=order)
+    ranked = select(*_COLUMNS, place.label("place")).where(
+        ChatMessage.conversation_id.in_(_CONVERSATIONS)
+    )
+    if keyed:
+        ranked = ranked.where(_KEY > _BOUND_KEY if forward else _KEY < _BOUND_KEY)
+    page = ranked.subquery("page")
+    columns = [page.c[name] for name in MessageRow._fields]
+    statement = select(*columns)
+    if total:
+        counts = (
+            select(_COUNTED.conversation_id, func.count().label("total"))
+            .where(_COUNTED.conversation_id.in_(_CONVERSATIONS))
+            .group_by(_COUNTED.conversation_id)
+            .subquery("counts")
+        )
+        statement = statement.add_columns(counts.c.total).join(
+            counts, counts.c.conversation_id == page.c.conversation_id
+        )
+    if senders:
+        statement = statement.add_columns(*_SENDER_COLUMNS).join(
+            Participant, Participant.id == page.c.participant_id, isouter=True
+        )
+    statement = statement.where(page.c.place <= bindparam("limit", type_=Integer()))
+    return statement.order_by(page.c.conversation_id, page.c.place)
+
+
+_CONVERSATION_ARRAY = bindparam("conversation_ids", type_=ARRAY(String()))
+
+
+@cache
+def _lateral_pages(forward: bool, keyed: bool, total: bool, senders: bool) -> Select:
+    """PostgreSQL's form of `_pages`: each conversation's page read by its own index range
+    and LIMIT (a LATERAL join over the conversations), so that it costs the page's rows
+    however long the conversation is; the window of `_pages` numbers all of them."""
+    wanted = (
+        func.unnest(_CONVERSATION_ARRAY)
+        .table_valued("conversation_id")
+        .render_derived(name="wanted")
+    )
+    order = _FORWARD if forward else _BACKWARD
+    ranged = select(*_COLUMNS).where(ChatMessage.conversation_id == wanted.c.conversation_id)
+    if keyed:
+        ranged = ranged.where(_KEY > _BOUND_KEY if forward else _KEY < _BOUND_KEY)
+    page = ranged.order_by(*order).limit(bindparam("limit", type_=Integer())).lateral("page")
+    statement = select(*(page.c[name] for name in MessageRow._fields)).select_from(wanted)
+    statement = statement.join(page, true())
+    if total:
+        counts = (
+            select(_COUNTED.conversation_id, func.count().label("total"))
+            .where(_COUNTED.conversation_id == any_(_CONVERSATION_ARRAY))
+            .group_by(_COUNTED.conversation_id)
+            .subquery("counts")
+        )
+        statement = statement.add_columns(counts.c.total).join(
+            counts, counts.c.conversation_id == page.c.conversation_id
+        )
+    if senders:
+        statement = statement.add_columns(*_SENDER_COLUMNS).join(
+            Participant, Participant.id == page.c.participant_id, isouter=True
+        )
+    in_page_order = (
+        (page.c.created_at, page.c.id) if forward else (page.c.created_at.desc(), page.c.id.desc())
+    )
+    return statement.order_by(page.c.conversation_id, *in_page_order)
+
+
+async def message_pages(
+    reader: Reader,
+    conversation_ids: Sequence[str],
+    limit: int,
+    key: MessageKey | None = None,
+    *,
+    forward: bool,
+    total: bool = False,
+    senders: bool = False,
+) -> dict[str, MessagePage]:
+    """`message_page` of each conversation, in one statement whatever their number."""
+    if len(conversation_ids) == 1:  # the chat view's page, the cheaper plain statement
+        (only,) = conversation_ids
+        page = await message_page(
+            reader, only, limit, key, forward=forward, total=total, senders=senders
+        )
+        return {only: page}
+    values: dict[str, object] = {"conversation_ids": list(conversation_ids), "limit": limit}
+    if key is not None:
+        values |= {"key_time": key.created_at, "key_id": key.id}
+    dialect = reader.get_bind().dialect if isinstance(reader, AsyncSession) else reader.dialect
+    pages = _lateral_pages if dialect.name == "postgresql" else _pages
+    statement = pages(forward, key is not None, total, senders)
+    result = (await reader.execute(statement, values)).all()
+    by_conversation: dict[str, list] = {conversation: [] for conversation in conversation_ids}
+    at = MessageRow._fields.index("conversation_id")
+    for row in result:
+        by_conversation[row[at]].append(row)
+    return {
+        conversation: _read_page(rows, forward=forward, total=total, senders=senders)
+        for conversation, rows in by_conversation.items()
+    }
 
 
 async def messages_after(

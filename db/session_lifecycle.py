@@ -128,7 +128,13 @@ async def user_participant(db: AsyncSession, user: User) -> Participant:
 
 
 async def create_direct_session(
-    db: AsyncSession, *, tenant_id: uuid.UUID, agent_id: uuid.UUID, owner: User, title: str
+    db: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    agent_id: uuid.UUID,
+    owner: User,
+    title: str,
+    session_id: uuid.UUID | None = None,
 ) -> ChatSession:
     """A new web session of the owner with the agent; primary when it is the scope's first.
 
@@ -154,7 +160,7 @@ async def create_direct_session(
             .execution_options(synchronize_session=False)
         )
     session = ChatSession(
-        id=uuid.uuid4(),
+        id=session_id or uuid.uuid4(),
         tenant_id=tenant_id,
         session_type=DIRECT,
         agent_id=agent_id,

@@ -24,6 +24,7 @@ from graphql.execution import ExecutionResult
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from db.failures import database_failure
+from db.lost_connections import connection_lost
 from execution.compiled import CompiledExecutor
 
 MISMATCHES: list[str] = []
@@ -123,4 +124,7 @@ def _error(error: GraphQLError) -> bytes:
 
 
 def _met_database_failure(result: ExecutionResult) -> bool:
-    return any(database_failure(error.original_error) for error in result.errors or ())
+    return any(
+        database_failure(error.original_error) or connection_lost(error.original_error)
+        for error in result.errors or ()
+    )

@@ -4,7 +4,11 @@ from functools import cached_property
 
 from db.engine import Database
 from loaders.agents import AgentByIdLoader
-from loaders.messages import MessageCountByConversationLoader, MessageCountUpToLoader
+from loaders.messages import (
+    MessageCountByConversationLoader,
+    MessageCountUpToLoader,
+    MessagePageLoader,
+)
 from loaders.participants import ParticipantByIdLoader
 from loaders.run_events import RuntimeFailureByMessageLoader
 from loaders.sessions import UnreadCountBySessionLoader
@@ -35,6 +39,10 @@ class Loaders:
         return MessageCountUpToLoader(self.database)
 
     @cached_property
+    def message_page(self) -> MessagePageLoader:
+        return MessagePageLoader(self.database)
+
+    @cached_property
     def participant_by_id(self) -> ParticipantByIdLoader:
         return ParticipantByIdLoader(self.database)
 
@@ -56,6 +64,7 @@ __all__ = [
     "Loaders",
     "MessageCountByConversationLoader",
     "MessageCountUpToLoader",
+    "MessagePageLoader",
     "ParticipantByIdLoader",
     "RuntimeFailureByMessageLoader",
     "UnreadCountBySessionLoader",

@@ -1,10 +1,17 @@
 import uuid
+from dataclasses import dataclass
 from itertools import groupby
 
 from aiodataloader import DataLoader
 
 from db.engine import Database
-from db.messages import count_by_conversation, count_by_session_up_to
+from db.messages import (
+    MessageKey,
+    MessagePage,
+    count_by_conversation,
+    count_by_session_up_to,
+    message_pages,
+)
 
 
 class MessageCountByConversationLoader(DataLoader[str, int]):
@@ -35,3 +42,54 @@ class MessageCountUpToLoader(DataLoader[tuple[uuid.UUID, int], int]):
                 counts = await count_by_session_up_to(connection, [id for id, _ in same], limit)
                 found |= {(id, limit): n for id, n in counts.items()}
         return [found.get(key, 0) for key in keys]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One session's page, as `db.messages.message_page` takes it."""
+
+    conversation_id: str
+    limit: int
+    key: MessageKey | None
+    forward: bool
+    total: bool
+    senders: bool
+
+    @property
+    def shape(self) -> tuple[int, MessageKey | None, bool, bool, bool]:
+        """What the sessions of one statement share (a list asks the same of each)."""
+        return self.limit, self.key, self.forward, self.total, self.senders
+
+
+class MessagePageLoader(DataLoader[PageRequest, MessagePage]):
+    """The pages of messages that a list's sessions ask for: one statement per shape,
+    however many sessions, a session asked for twice read once.
+
+    Uncached (each batch reads afresh), so a page never outlives the statement that read it.
+    """
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(cache=False)
+        self.database = database
+
+    async def batch_load_fn(self, keys: list[PageRequest]) -> list[MessagePage]:
+        by_shape: dict[tuple, list[str]] = {}
+        for request in keys:
+            conversations = by_shape.setdefault(request.shape, [])
+            if request.conversation_id not in conversations:
+                conversations.append(request.conversation_id)
+        pages: dict[tuple, MessagePage] = {}
+        for (limit, key, forward, total, senders), conversations in by_shape.items():
+            async with self.database.connection() as connection:
+                found = await message_pages(
+                    connection,
+                    conversations,
+                    limit,
+                    key,
+                    forward=forward,
+                    total=total,
+                    senders=senders,
+                )
+            shape = (limit, key, forward, total, senders)
+            pages |= {(shape, conversation): page for conversation, page in found.items()}
+        return [pages[(request.shape, request.conversation_id)] for request in keys]

@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 
 from context import Info
-from db.messages import AnyMessage, MessageKey, message_page
+from db.messages import AnyMessage, MessageKey
 from db.run_events import may_fail
 from db.sessions import AnySession, conversation_id
 from errors import BadUserInput
 from loaders import Loaders
+from loaders.messages import PageRequest
 from resolvers.cursors import message_cursor, parse_message_cursor
 from resolvers.pages import check_page_size
 from resolvers.selection import selected
@@ -50,11 +51,11 @@ async def resolve_messages(
     loaders = info.context.loaders
     fields = selected(info, "nodes") | selected(info, "edges", "node")
 
-    # The page, with the count and the senders when they are asked for, in one statement;
-    # an empty page has no row to carry the count: its loader reads it, if asked for.
-    async with info.context.database.connection() as db:
-        found = await message_page(
-            db,
+    # The page, with the count and the senders when they are asked for, in one statement
+    # for every session of the request that asks the same (a list's); an empty page has no
+    # row to carry the count: its loader reads it, if asked for.
+    found = await loaders.message_page.load(
+        PageRequest(
             conversation,
             size + 1,
             key,
@@ -62,6 +63,7 @@ async def resolve_messages(
             total="totalCount" in selected(info),
             senders="senderName" in fields,
         )
+    )
     if found.total is not None:
         loaders.message_count_by_conversation.prime(conversation, found.total)
     for sender_id, sender in found.senders.items():

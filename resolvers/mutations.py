@@ -18,6 +18,7 @@ from auth.access import check_may_mark_read, check_session_access
 from context import Info
 from db import models
 from db.agents import AnyAgent
+from db.idempotency import MAX_KEY_LENGTH, IdempotencyKey, claim_key
 from db.session_lifecycle import (
     active_direct_session,
     create_direct_session,
@@ -26,10 +27,12 @@ from db.session_lifecycle import (
     rename_direct_session,
 )
 from db.sessions import conversation_id
+from db.types import utcnow
 from db.users import AnyUser
 from errors import BadUserInput, Forbidden, NotFound
 from resolvers.agents import viewer_agent
 from resolvers.ids import parse_id
+from resolvers.titles import title_problem
 from schema.errors import ForbiddenError, NotFoundError, ValidationError, error_member
 from schema.sessions import DeletedSession, Session
 
@@ -50,8 +53,8 @@ def _title_error(title: str) -> ValidationError | None:
             message=f"The title may have at most {MAX_TITLE} characters; it has {len(title)}.",
             field="title",
         )
-    if "\x00" in title:  # valid JSON, but PostgreSQL text cannot hold it
-        return ValidationError(message="The title may not contain NUL characters.", field="title")
+    if problem := title_problem(title):  # NUL among the controls: PostgreSQL cannot hold it
+        return ValidationError(message=problem, field="title")
     return None
 
 
@@ -82,7 +85,7 @@ async def _session_to_change(info: Info, id: str) -> tuple[AnyUser, models.ChatS
 
 
 async def resolve_create_session(
-    info: Info, agent_id: str, title: str | None
+    info: Info, agent_id: str, title: str | None, idempotency_key: str | None = None
 ) -> Session | NotFoundError | ForbiddenError | ValidationError:
     await info.context.viewer()
     try:
@@ -94,13 +97,53 @@ async def resolve_create_session(
     title = (title or "").strip() or datetime.now(UTC).strftime("Session %m-%d %H:%M")
     if invalid := _title_error(title):
         return invalid
-    async with info.context.database.transaction() as db:
-        session = await create_direct_session(
-            db, tenant_id=agent.tenant_id, agent_id=agent.id, owner=viewer, title=title
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_KEY_LENGTH:
+        return ValidationError(
+            message=f"The idempotency key has 1 to {MAX_KEY_LENGTH} characters.",
+            field="idempotencyKey",
         )
+    earlier = None
+    async with info.context.database.transaction() as db:
+        session_id = uuid.uuid4()
+        if idempotency_key is not None:
+            earlier = await claim_key(
+                db,
+                user_id=viewer.id,
+                key=idempotency_key,
+                agent_id=agent.id,
+                session_id=session_id,
+                now=utcnow(),
+            )
+        if earlier is None:
+            session = await create_direct_session(
+                db,
+                tenant_id=agent.tenant_id,
+                agent_id=agent.id,
+                owner=viewer,
+                title=title,
+                session_id=session_id,
+            )
+    if earlier is not None:
+        return await _created_earlier(info, earlier, agent.id, viewer.tenant_id)
     # A new session has no messages: no need to count them.
     info.context.loaders.message_count_by_conversation.prime(conversation_id(session.id), 0)
     info.context.loaders.unread_count_by_session.prime(session.id, 0)
+    return Session.from_model(session)
+
+
+async def _created_earlier(
+    info: Info, earlier: IdempotencyKey, agent_id: uuid.UUID, tenant_id: uuid.UUID | None
+) -> Session | NotFoundError | ValidationError:
+    """A retry's answer: the session the key's first call made, as it is now."""
+    if earlier.agent_id != agent_id:
+        return ValidationError(
+            message="This idempotency key was used for a session with another agent.",
+            field="idempotencyKey",
+        )
+    async with info.context.database.session() as db:
+        session = await active_direct_session(db, earlier.session_id, tenant_id)
+    if session is None:  # deleted since
+        return NotFoundError(message=SESSION_NOT_FOUND)
     return Session.from_model(session)
 
 

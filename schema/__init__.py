@@ -27,6 +27,7 @@ from schema.mutations import Mutation
 from schema.operation_choice import NamedOperationChoice
 from schema.operation_log import OperationLog
 from schema.query import Query
+from schema.read_retry import LostConnectionRetry
 from schema.scalars import SCALARS
 from schema.subscriptions import StreamErrorCodes, Subscription
 from settings import Settings
@@ -82,6 +83,7 @@ def create_schema(settings: Settings) -> ChatSchema:
     extensions: list[Callable[[], SchemaExtension]] = [
         OperationLog,
         ErrorCodes,
+        LostConnectionRetry,
         NamedOperationChoice,
         partial(ParserCache, maxsize=1024),
         partial(ValidationCache, maxsize=1024),

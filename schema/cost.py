@@ -13,7 +13,9 @@ the cost is an upper bound on the number of values the response can hold:
     sessions(first: 200) { nodes { messages(first: 500) { nodes { id } } } }
     = 1 + 200 * (1 + 1 * (1 + 500 * (1 + 1 * 1)))  = 200,401
 
-The check runs after validation and before execution, with the request's variables, and
+Arguments are read as the executor will read them: variables coerced by graphql-core's own
+rules (so `200.0` is the Int 200), then each field's arguments with their defaults. The
+check runs after validation and before execution, with the request's variables, and
 answers a BAD_USER_INPUT error carrying `cost` (at most 2^53 - 1) and `maxCost` in its
 extensions.
 """
@@ -30,19 +32,18 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
     get_operation_ast,
 )
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from errors import BadUserInput
@@ -66,7 +67,7 @@ PAGE_SIZES = {
 # Counts: what they may read, in rows, beyond their own 1.
 BOUNDED_COUNTS = {("SessionConnection", "count"), ("MessageConnection", "count")}
 EXACT_COUNTS = {("SessionConnection", "totalCount"), ("MessageConnection", "totalCount")}
-DEFAULT_COUNT_LIMIT = 1000
+COUNT_LIMIT = PageSize(("limit",), 1000, MAX_COUNT_LIMIT)
 # Fields whose size is the length of a list argument.
 LIST_SIZES = {("Query", "nodes"): PageSize(("ids",), 1, nodes.MAX_IDS)}
 # The largest integer every JSON client reads exactly; fragment bombs cost far more.
@@ -85,11 +86,7 @@ class _Costing:
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = variables
-        self.defaults = {
-            definition.variable.name.value: definition.default_value
-            for definition in operation.variable_definitions or ()
-        }
+        self.variables = coerced_variables(schema, operation, variables)
         # Each fragment is costed once, however often it is spread: linear in the document.
         self.fragment_costs: dict[str, int] = {}
 
@@ -119,20 +116,24 @@ class _Costing:
 
     def field(self, parent: GraphQLNamedType | None, node: FieldNode) -> int:
         name = node.name.value
+        definition = None
         if name in META_TYPES:
             target = self.schema.get_type(META_TYPES[name])
         else:
             fields = parent.fields if isinstance(parent, FIELDED) else {}
-            target = get_named_type(fields[name].type) if name in fields else None
+            definition = fields.get(name)
+            target = get_named_type(definition.type) if definition is not None else None
         key = (parent.name, name) if parent is not None else None
         selection = self.selection_set(target, node.selection_set)
+        sized = key in PAGE_SIZES or key in LIST_SIZES or key in BOUNDED_COUNTS
+        arguments = self.arguments(definition, node) if definition is not None and sized else {}
         if key in PAGE_SIZES:
             # A connection's counts are read once for it, not once per item of its page.
             counts = self.counts(target, node.selection_set)
-            size = self.page_size(PAGE_SIZES[key], node)
+            size = page_size(PAGE_SIZES[key], arguments)
             return 1 + counts + size * (selection - counts)
-        size = self.list_size(LIST_SIZES[key], node) if key in LIST_SIZES else 1
-        return 1 + self.rows_counted(key, node) + size * selection
+        size = list_size(LIST_SIZES[key], arguments) if key in LIST_SIZES else 1
+        return 1 + rows_counted(key, arguments) + size * selection
 
     def counts(self, parent: GraphQLNamedType | None, node: SelectionSetNode | None) -> int:
         """The cost of the counts selected on `parent`, through fragments too."""
@@ -151,42 +152,48 @@ class _Costing:
                     total += self.counts(parent, fragment.selection_set)
         return total
 
-    def rows_counted(self, key: tuple[str, str] | None, node: FieldNode) -> int:
-        if key in EXACT_COUNTS:
-            return MAX_COUNT_LIMIT + 1
-        if key in BOUNDED_COUNTS:
-            count = PageSize(("limit",), DEFAULT_COUNT_LIMIT, MAX_COUNT_LIMIT)
-            return self.page_size(count, node) + 1
-        return 0
+    def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        """The field's arguments as the executor coerces them, defaults included."""
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except GraphQLError:  # the field itself refuses them, before it reads anything
+            return {}
 
-    def page_size(self, page: PageSize, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value in page.arguments:
-                value = self.int_value(argument.value)
-                if value is not None:
-                    return min(max(value, 1), page.maximum)
-        return page.default
 
-    def list_size(self, page: PageSize, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value in page.arguments:
-                value: Any = argument.value
-                if isinstance(value, VariableNode):
-                    given = self.variables.get(value.name.value)
-                    value = self.defaults.get(value.name.value) if given is None else given
-                if isinstance(value, ListValueNode):
-                    value = value.values
-                if isinstance(value, list | tuple):
-                    return min(max(len(value), 1), page.maximum)
-        return page.default
+def coerced_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
+) -> VariableValues:
+    """Each variable as the executor coerces it; one it would refuse is left out (its field
+    then counts its default: the executor refuses the whole operation anyway)."""
+    coerced = VariableValues({}, {})
+    for definition in operation.variable_definitions or ():
+        value = get_variable_values(schema, [definition], dict(variables))
+        if isinstance(value, VariableValues):
+            coerced.sources.update(value.sources)
+            coerced.coerced.update(value.coerced)
+    return coerced
 
-    def int_value(self, node: Any) -> int | None:
-        if isinstance(node, VariableNode):
-            value = self.variables.get(node.name.value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-            node = self.defaults.get(node.name.value)
-        return int(node.value) if isinstance(node, IntValueNode) else None
+
+def page_size(page: PageSize, arguments: Mapping[str, Any]) -> int:
+    sizes = [arguments.get(name) for name in page.arguments]
+    given = [size for size in sizes if isinstance(size, int) and not isinstance(size, bool)]
+    return min(max(max(given), 1), page.maximum) if given else page.default
+
+
+def rows_counted(key: tuple[str, str] | None, arguments: Mapping[str, Any]) -> int:
+    if key in EXACT_COUNTS:
+        return MAX_COUNT_LIMIT + 1
+    if key in BOUNDED_COUNTS:
+        return page_size(COUNT_LIMIT, arguments) + 1
+    return 0
+
+
+def list_size(page: PageSize, arguments: Mapping[str, Any]) -> int:
+    for name in page.arguments:
+        value = arguments.get(name)
+        if isinstance(value, list | tuple):
+            return min(max(len(value), 1), page.maximum)
+    return page.default
 
 
 def query_cost(

@@ -51,13 +51,31 @@ class Mutation:
             str | None,
             strawberry.argument(
                 description=(
-                    "The title, trimmed: at most 200 characters; empty or null becomes "
-                    "'Session MM-DD HH:MM' (UTC now)."
+                    "The title, trimmed: at most 200 characters, with a visible character "
+                    "and no control characters or bidirectional overrides or isolates "
+                    "(else a ValidationError); empty or null becomes 'Session MM-DD HH:MM' "
+                    "(UTC now)."
+                )
+            ),
+        ] = None,
+        idempotency_key: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "A key the client makes once per session it means to create (a UUID), "
+                    "1 to 200 characters, and sends again with every retry of that call: "
+                    "a call with a key this user already used within 24 hours creates "
+                    "nothing and returns the session the first call made (as it is now; "
+                    "NotFoundError once deleted). Also when both calls run at once. A key "
+                    "argument, not Relay's clientMutationId: that one is only echoed back "
+                    "in the payload and promises no deduplication, while this one is "
+                    "exactly the HTTP Idempotency-Key's contract, and the mutation takes "
+                    "plain arguments, not an input object."
                 )
             ),
         ] = None,
     ) -> CreateSessionResult:
-        return await mutations.resolve_create_session(info, agent_id, title)
+        return await mutations.resolve_create_session(info, agent_id, title, idempotency_key)
 
     @strawberry.mutation(
         description=(
@@ -69,7 +87,13 @@ class Mutation:
         info: Info,
         id: SessionId,
         title: Annotated[
-            str, strawberry.argument(description="The new title, trimmed: 1 to 200 characters.")
+            str,
+            strawberry.argument(
+                description=(
+                    "The new title, trimmed: 1 to 200 characters, the same rules as "
+                    "createSession's title."
+                )
+            ),
         ],
     ) -> RenameSessionResult:
         return await mutations.resolve_rename_session(info, id, title)

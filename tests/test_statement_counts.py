@@ -11,6 +11,7 @@ pool then holds warm connections, and no statement is introspection (issue 13).
 
 import asyncio
 import json
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -448,3 +449,96 @@ async def test_a_request_checks_out_one_connection_and_gives_it_back(
     assert len(body["data"]["agent"]["sessions"]["edges"]) == 20
     assert len(checkouts) == 1
     assert engine.pool.checkedout() == 0
+
+
+NESTED_MESSAGES_QUERY = """
+query Latest($agentId: ID!) {
+  agent(id: $agentId) {
+    sessions(scope: MINE, first: 50) {
+      nodes {
+        id
+        messages(last: 1) {
+          count(limit: 100) { count }
+          nodes { id role senderName runtimeError { code } }
+        }
+      }
+    }
+  }
+}
+"""
+
+NODES_MESSAGES_QUERY = """
+query Refetch($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    id
+    ... on Session { messages(last: 2) { count(limit: 100) { count } nodes { id role } } }
+  }
+}
+"""
+
+# A list's sessions read their message pages together, one windowed statement for all
+# (db/messages.py): the viewer with the agent, the list, the pages (with senders), their
+# bounded counts, the runtime errors of all their replies. nodes: the viewer; users and
+# messages by id; sessions and agents; the pages; their counts.
+NESTED_STATEMENTS = {"list": 5, "nodes": 7}
+
+
+@pytest.mark.parametrize("size", [pytest.param(2, id="2-sessions"), pytest.param(50, id="50")])
+async def test_messages_nested_in_a_list_cost_the_same_whatever_its_length(
+    api: Api, database: Database, factory: Factory, size: int
+) -> None:
+    """Each session's newest message, for 2 or 50 sessions, in NESTED_STATEMENTS["list"]."""
+    tenant = await factory.tenant()
+    agent = await factory.agent(await factory.user(tenant))
+    viewer = await factory.user(tenant)
+    await _own_list(factory, agent, viewer, size)
+
+    body, log = await _statements(
+        api, database, NESTED_MESSAGES_QUERY, {"agentId": str(agent.id)}, viewer
+    )
+
+    nodes = body["data"]["agent"]["sessions"]["nodes"]
+    assert len(nodes) == size
+    assert [node["messages"]["count"]["count"] for node in reversed(nodes)] == [
+        1 + n % 2 for n in range(size)
+    ]
+    for node in nodes[:2] + nodes[-2:]:  # each page is the one the session alone shows
+        alone = await api.query(
+            "query($a: ID!, $s: ID!) { agent(id: $a) { session(id: $s) {"
+            " messages(last: 1) { count(limit: 100) { count }"
+            " nodes { id role senderName runtimeError { code } } }"
+            " } } }",
+            {"a": str(agent.id), "s": node["id"]},
+            user=viewer,
+        )
+        assert alone["data"]["agent"]["session"]["messages"] == node["messages"]
+    assert len(log) == NESTED_STATEMENTS["list"], f"{len(log)} statements:\n{log}"
+
+
+@pytest.mark.parametrize("size", [pytest.param(2, id="2-ids"), pytest.param(100, id="100")])
+async def test_messages_of_nodes_cost_the_same_whatever_their_number(
+    api: Api, database: Database, factory: Factory, size: int
+) -> None:
+    """nodes(ids:) of up to 100 sessions, half of them repeated, with each session's last
+    messages: NESTED_STATEMENTS["nodes"] statements, each session read once."""
+    tenant = await factory.tenant()
+    agent = await factory.agent(await factory.user(tenant))
+    viewer = await factory.user(tenant)
+    await _own_list(factory, agent, viewer, size // 2)
+    listed = await api.query(NESTED_MESSAGES_QUERY, {"agentId": str(agent.id)}, user=viewer)
+    sessions = [node["id"] for node in listed["data"]["agent"]["sessions"]["nodes"]]
+    ids = sessions + sessions  # each id twice
+
+    body, log = await _statements(api, database, NODES_MESSAGES_QUERY, {"ids": ids}, viewer)
+
+    found = body["data"]["nodes"]
+    assert [node["id"] for node in found] == ids
+    for node, listed_node in zip(
+        found, listed["data"]["agent"]["sessions"]["nodes"] * 2, strict=True
+    ):
+        assert node["messages"]["count"] == listed_node["messages"]["count"]
+        assert node["messages"]["nodes"][-1]["id"] == listed_node["messages"]["nodes"][0]["id"]
+    # All sessions' pages in one statement: a window on SQLite, LATERAL on PostgreSQL.
+    pages = [sql for sql in log.statements if re.search(r"row_number|lateral", sql, re.I)]
+    assert len(pages) == (1 if size > 2 else 0), str(log)
+    assert len(log) == NESTED_STATEMENTS["nodes"], f"{len(log)} statements:\n{log}"

@@ -34,7 +34,7 @@ from schema.extensions import with_code
 from settings import Settings
 from web import http
 from web.graphiql import graphiql_page, uses_cdn
-from web.persisted import PersistedOperations, Refusal
+from web.persisted import PersistedOperations, Refusal, client_of
 from web.request_log import current_request
 from web.subscriptions import (
     LiveContext,
@@ -44,6 +44,13 @@ from web.subscriptions import (
     wants_multipart_subscription,
     websocket_context,
 )
+
+API_PARAMETERS = ("query", "extensions", "documentId")
+PRIVATE = "private, no-store"
+
+
+def _authorized(request: Request) -> bool:
+    return "authorization" in request.headers
 
 
 class PersistedTransportWSHandler(LiveTransportWSHandler):
@@ -139,11 +146,20 @@ class GraphQLView(GraphQL[Context, None]):
             media_type=http.content_type(media_type),
         )
         response.headers.add_vary_header("Accept")
+        if request.method == "GET" and _authorized(request):
+            response.headers["Cache-Control"] = PRIVATE
         return response
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # With GraphiQL off, a GET without a query is a malformed request (400), not a 404.
-        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+        """GraphiQL only for a browser's navigation: a GET that accepts HTML by name and
+        carries none of a request's parameters. A GET with `query`, `extensions` or
+        `documentId` (a hash-only APQ GET too) is an API request, whatever its Accept.
+        With GraphiQL off, a GET without a query is a malformed request (400), not a 404."""
+        if self.graphql_ide is None or request.method != "GET":
+            return False
+        if any(request.query_params.get(name) for name in API_PARAMETERS):
+            return False
+        return "text/html" in (request.headers.get("accept") or "").lower()
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own page: it loads GraphiQL from this server (web.graphiql), not from a CDN.
@@ -172,16 +188,15 @@ class GraphQLView(GraphQL[Context, None]):
         # Strawberry turns these three into plain-text 400s; here they are GraphQL request
         # errors, except a mutation over GET, which the spec makes a 405.
         try:
-            result = await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=http.operation_types(request_adapter.method),
-                operation_extensions=request_data.extensions,
-            )
-            self.persisted.remember(request_data, result)
+            result = await self.execute_once(request_adapter, context, request_data)
+            if context.read_connection_lost:
+                # A query whose connection died: run it again, once, on a fresh connection
+                # with fresh loaders (schema/read_retry.py); the pooled connections opened
+                # before the loss are replaced as they are checked out (db/lost_connections.py).
+                await request.state.database.release()
+                context = context.fresh()
+                result = await self.execute_once(request_adapter, context, request_data)
+            self.persisted.remember(request_data, result, client_of(request, self.settings))
             return result
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.MUTATION:
@@ -194,6 +209,21 @@ class GraphQLView(GraphQL[Context, None]):
             return http.request_error(error.as_http_error_reason())
         except MissingQueryError:
             return http.request_error("Syntax Error: the document is empty.")
+
+    async def execute_once(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        return await self.schema.execute(
+            request_data.query,
+            variable_values=request_data.variables,
+            context_value=context,
+            operation_name=request_data.operation_name,
+            allowed_operation_types=http.operation_types(request_adapter.method),
+            operation_extensions=request_data.extensions,
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -209,6 +239,10 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response = await super().get_sub_response(request)
         # Read back by create_response, which is not given the request.
         sub_response.media_type = http.negotiate(request.headers.get("accept")) or http.JSON
+        # What a token reads is the viewer's: no shared cache may keep it, nor replay it to
+        # another; anonymous GETs (hash-only APQ) stay cacheable.
+        if isinstance(request, Request) and request.method == "GET" and _authorized(request):
+            sub_response.headers["Cache-Control"] = PRIVATE
         return sub_response
 
     def create_response(

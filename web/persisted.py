@@ -13,7 +13,9 @@ Automatic persisted queries (APQ), as Apollo's PersistedQueryLink speaks them (t
                            validates it is stored under the hash.
   The store is a least-recently-used map per process, bounded in bytes
   (`settings.apq_cache_bytes`; 0 turns APQ off: PERSISTED_QUERY_NOT_SUPPORTED, and
-  Apollo's link then sends whole documents).
+  Apollo's link then sends whole documents), and per client (`settings.apq_client_bytes`):
+  a client is its token's user, or its address when it sends no valid token, and its
+  registrations push out its own documents, never another's (see `DocumentStore`).
 
 Trusted documents (an allow-list), with `settings.trusted_documents` set
   The manifest GraphQL Code Generator writes for clients/operations
@@ -35,11 +37,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from starlette.requests import Request
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from errors import BadUserInput, excerpt
+from auth.tokens import user_id_from_authorization
+from errors import BadUserInput, Unauthenticated, excerpt
 from settings import Settings
 from web.http import TransportError
 
@@ -67,34 +71,65 @@ def sha256(document: str) -> str:
 
 
 class DocumentStore:
-    """Documents by hash, least recently used first out once they pass `max_bytes`."""
+    """Documents by hash, each held by the client that registered it (`client_of`).
 
-    def __init__(self, max_bytes: int) -> None:
+    A client holds at most `client_bytes`: past that its own least recently used documents
+    go first. Past `max_bytes` in all, the client that holds the most gives up its least
+    recently used one (the registering client on a tie). So a client registering documents
+    pushes out its own, never those of a client that holds less: flooding the store costs
+    an attacker their own share, not anyone else's documents.
+    """
+
+    def __init__(self, max_bytes: int, client_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
+        self.client_bytes = max_bytes if client_bytes is None else min(client_bytes, max_bytes)
         self.size = 0
-        self._documents: OrderedDict[str, str] = OrderedDict()
+        self._documents: dict[str, tuple[str, str]] = {}  # key: (document, its client)
+        # Each client's keys, least recently used first, and their bytes.
+        self._held: dict[str, OrderedDict[str, int]] = {}
+        self._held_bytes: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._documents)
 
+    def held_by(self, client: str) -> int:
+        return self._held_bytes.get(client, 0)
+
     def get(self, key: str) -> str | None:
-        document = self._documents.get(key)
-        if document is not None:
-            self._documents.move_to_end(key)
+        found = self._documents.get(key)
+        if found is None:
+            return None
+        document, client = found
+        self._held[client].move_to_end(key)
         return document
 
-    def put(self, key: str, document: str) -> None:
+    def put(self, key: str, document: str, client: str = "") -> None:
         if key in self._documents:
-            self._documents.move_to_end(key)
+            self.get(key)
             return
         size = len(document.encode())
-        if size > self.max_bytes:
+        if size > self.client_bytes:
             return
-        self._documents[key] = document
+        self._documents[key] = (document, client)
+        self._held.setdefault(client, OrderedDict())[key] = size
+        self._held_bytes[client] = self.held_by(client) + size
         self.size += size
+        while self.held_by(client) > self.client_bytes:
+            self._evict(client)
         while self.size > self.max_bytes:
-            _, evicted = self._documents.popitem(last=False)
-            self.size -= len(evicted.encode())
+            self._evict(
+                max(self._held_bytes, key=lambda held: (self._held_bytes[held], held == client))
+            )
+
+    def _evict(self, client: str) -> None:
+        """Drop the client's least recently used document."""
+        held = self._held[client]
+        key, size = held.popitem(last=False)
+        del self._documents[key]
+        self.size -= size
+        self._held_bytes[client] -= size
+        if not held:
+            del self._held[client], self._held_bytes[client]
 
 
 class TrustedDocuments:
@@ -173,7 +208,7 @@ class PersistedOperations:
     """What the endpoint asks: the document a request stands for, and what to remember."""
 
     def __init__(self, settings: Settings) -> None:
-        self.store = DocumentStore(settings.apq_cache_bytes)
+        self.store = DocumentStore(settings.apq_cache_bytes, settings.apq_client_bytes)
         off = settings.trusted_documents.strip().lower() in ("", "0", "false", "no", "off")
         self.trusted = None if off else TrustedDocuments.load(settings.trusted_documents)
 
@@ -199,10 +234,19 @@ class PersistedOperations:
             raise _mismatch()
         return data
 
-    def remember(self, request: GraphQLRequestData, result: ExecutionResult) -> None:
-        """Store an APQ document sent with its hash, once it parsed and validated."""
+    def remember(self, request: GraphQLRequestData, result: ExecutionResult, client: str) -> None:
+        """Store an APQ document sent with its hash, once it parsed and validated, as
+        `client`'s (`client_of`)."""
         if self.trusted is not None or isinstance(result, PreExecutionError):
             return
         key = requested_hash({"extensions": request.extensions})
         if key is not None and request.query:
-            self.store.put(key, request.query)
+            self.store.put(key, request.query, client)
+
+
+def client_of(request: Request, settings: Settings) -> str:
+    """Who registers a document: the token's user, or the address without a valid token."""
+    try:
+        return f"user:{user_id_from_authorization(request.headers.get('authorization'), settings)}"
+    except Unauthenticated:
+        return f"address:{request.client.host if request.client else ''}"

@@ -26,8 +26,13 @@ LIST_INDEXES = {
 }
 LIVE_INDEX = "ix_chat_api_sessions_id_text"  # 0002
 SERVER_INDEXES = LIST_INDEXES | {LIVE_INDEX}
-HEAD = "0002"
 SERVER_VERSION_TABLE = "chat_api_alembic_version"
+SERVER_HEAD = "0003"
+# The server's own tables on the platform's database (db/idempotency.py).
+SERVER_TABLES = ("chat_api_idempotency_keys",)
+CREATED_SERVER_TABLES = [
+    "Created table chat_api_idempotency_keys (the server's own: createSession idempotency keys)."
+]
 
 # Read from the catalog: SQLAlchemy does not reflect SQLite's expression indexes.
 INDEX_NAMES = {
@@ -82,13 +87,14 @@ async def test_upgrade_from_empty_creates_the_platform_shape_and_the_list_indexe
         <= indexes
     )
     assert "alembic_version" not in tables
-    assert version == HEAD
+    assert version == SERVER_HEAD
+    assert set(SERVER_TABLES) <= set(tables)
     assert first[0].startswith("Created the chat tables")
     assert second == []
 
 
 def _schema_dump(url: str) -> str:
-    """pg_dump's schema of the database, less the server's own indexes and version table."""
+    """pg_dump's schema of the database, less the server's own indexes and tables."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     dump = subprocess.run(
         ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", dsn],
@@ -98,7 +104,7 @@ def _schema_dump(url: str) -> str:
     ).stdout
     # pg_dump writes one block per object, each headed by a "-- Name: ..." comment.
     blocks = re.split(r"\n(?=--\n-- Name: )", dump)
-    ours = (*SERVER_INDEXES, SERVER_VERSION_TABLE)
+    ours = (*SERVER_INDEXES, SERVER_VERSION_TABLE, *SERVER_TABLES)
     kept = [block for block in blocks if not any(name in block for name in ours)]
     return "\n".join(line for line in "\n".join(kept).splitlines() if not line.startswith("\\"))
 
@@ -127,7 +133,7 @@ async def test_migrate_on_the_platforms_database_adds_only_the_servers_indexes(
 
     assert after == before
     assert platform_version == [PLATFORM_HEAD]
-    assert server_version == HEAD
+    assert server_version == SERVER_HEAD
     assert indexes >= SERVER_INDEXES
     assert report == [
         "Found the platform's tables: left them as they are.",
@@ -135,6 +141,7 @@ async def test_migrate_on_the_platforms_database_adds_only_the_servers_indexes(
             f"Created index {name} concurrently (writers were not blocked)."
             for name in (*sorted(LIST_INDEXES), LIVE_INDEX)
         ),
+        *CREATED_SERVER_TABLES,
     ]
     assert again == []
 
@@ -152,7 +159,8 @@ async def test_migrate_finds_the_servers_indexes_already_there(tmp_path: Path) -
         await database.dispose()
 
     assert report[1:] == [
-        f"Index {name} is already there." for name in (*sorted(LIST_INDEXES), LIVE_INDEX)
+        *(f"Index {name} is already there." for name in (*sorted(LIST_INDEXES), LIVE_INDEX)),
+        *(f"Table {name} is already there." for name in SERVER_TABLES),
     ]
 
 

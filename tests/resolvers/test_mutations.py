@@ -118,7 +118,7 @@ query MySessions($agentId: ID!) {
 """
 
 SQL = "Robert'); DROP TABLE chat_sessions; --"
-CONTROL = "bell\a back\b esc\x1b del\x7f zwsp\u200b tab\tnewline\ninside"
+INVISIBLE_INSIDE = "zero\u200bwidth, joined 👩\u200d💻, marked \u200fright-to-left"
 NON_ASCII = "Réunion 会议 — привет 🚀👩🏽‍💻"
 EMOJI = "🚀"
 SESSION_NOT_FOUND = "Session not found."
@@ -674,7 +674,7 @@ async def test_create_with_the_title_omitted_names_the_session_after_the_time(
         pytest.param(NON_ASCII, NON_ASCII, id="non-ascii"),
         pytest.param(EMOJI * 200, EMOJI * 200, id="200-emoji"),
         pytest.param(SQL, SQL, id="sql"),
-        pytest.param(CONTROL, CONTROL, id="control-characters"),
+        pytest.param(INVISIBLE_INSIDE, INVISIBLE_INSIDE, id="invisible-among-visible"),
     ],
 )
 async def test_create_stores_the_trimmed_title(
@@ -733,6 +733,59 @@ async def test_a_title_with_an_unpaired_surrogate_is_refused(
     assert await snapshot(database) == before
 
 
+SPOOFING_TITLES = [
+    pytest.param("bell\a", id="c0-bell"),
+    pytest.param("esc\x1b[31mred", id="c0-escape"),
+    pytest.param("new\nline", id="c0-newline-inside"),
+    pytest.param("tab\tinside", id="c0-tab-inside"),
+    pytest.param("del\x7f", id="del"),
+    pytest.param("c1\x85next-line", id="c1-nel"),
+    pytest.param("c1\x9bcsi", id="c1-csi"),
+    *(
+        pytest.param(f"invoice{chr(code)}fdp.exe", id=f"bidi-U+{code:04X}")
+        for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    ),
+    pytest.param("\u200b", id="only-zero-width-space"),
+    pytest.param("\u200b\u200d\u2060\ufeff", id="only-format-characters"),
+    pytest.param("\u3164\u3164", id="only-hangul-fillers"),
+    pytest.param("\u2800", id="only-braille-blank"),
+    pytest.param("\u0301\u0301", id="only-combining-marks"),
+]
+
+
+@pytest.mark.parametrize("title", SPOOFING_TITLES)
+@pytest.mark.parametrize("mutation", ["create", "rename"])
+async def test_a_title_that_can_spoof_or_hide_text_is_a_validation_error(
+    api: Api, database: Database, scene: Scene, mutation: str, title: str
+) -> None:
+    """Controls, bidi overrides and isolates, and titles with nothing visible are refused
+    on 'title' by both mutations, and nothing is written."""
+    before = await snapshot(database)
+
+    if mutation == "create":
+        result = await create(api, scene.owner, scene.agent.id, title)
+    else:
+        result = await rename(api, scene.owner, scene.session.id, title)
+
+    assert_error(result, "ValidationError")
+    assert result["field"] == "title"
+    assert await snapshot(database) == before
+
+
+async def test_a_stored_title_that_could_spoof_is_shown_as_it_is(
+    api: Api, factory: Factory, scene: Scene
+) -> None:
+    """The rule guards writes: a title the platform stored is read back unchanged."""
+    title = "esc\x1b[31m \u202eevil\u2066 \u200b"
+    session = await factory.session(scene.agent, scene.owner, messages=1, title=title)
+
+    body = await api.query(
+        AGENT_SESSION, {"agentId": str(scene.agent.id), "id": str(session.id)}, user=scene.owner
+    )
+
+    assert body["data"]["agent"]["session"]["title"] == title
+
+
 # renameSession: titles
 
 
@@ -745,7 +798,7 @@ async def test_a_title_with_an_unpaired_surrogate_is_refused(
         pytest.param(NON_ASCII, NON_ASCII, id="non-ascii"),
         pytest.param(EMOJI * 200, EMOJI * 200, id="200-emoji"),
         pytest.param(SQL, SQL, id="sql"),
-        pytest.param(CONTROL, CONTROL, id="control-characters"),
+        pytest.param(INVISIBLE_INSIDE, INVISIBLE_INSIDE, id="invisible-among-visible"),
         pytest.param("Before", "Before", id="unchanged"),
     ],
 )

@@ -166,6 +166,21 @@ def test_page_sizes_come_from_variables_and_their_defaults() -> None:
     assert cost(VARIABLE_BOMB, {"agent": "1", "sessions": 2, "messages": 5}) == 2 + 2 * (3 + 10)
 
 
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        pytest.param({"sessions": 200.0, "messages": 500.0}, 2 + 200 * (3 + 500 * 2), id="floats"),
+        pytest.param({"sessions": 3.0}, 2 + 3 * (3 + 100 * 2), id="float-and-absent"),
+        pytest.param({"messages": None}, 2 + 200 * (3 + 100 * 2), id="null-is-default"),
+    ],
+)
+def test_page_sizes_are_read_as_the_executor_coerces_them(
+    variables: dict[str, Any], expected: int
+) -> None:
+    """An integral float is the Int the executor will run with; null is the default."""
+    assert cost(VARIABLE_BOMB, {"agent": "1", **variables}) == expected
+
+
 @pytest.mark.parametrize("query", [SESSION_LIST, CHAT_VIEW], ids=["session-list", "chat-view"])
 async def test_what_a_chat_ui_asks_for_passes(
     api: Api, chat: tuple[User, Agent, ChatSession], query: str
@@ -199,6 +214,9 @@ def test_the_committed_client_operations_pass_at_their_largest_pages(path: Path)
     [
         pytest.param(BOMB, {}, 200_602, id="literal"),
         pytest.param(VARIABLE_BOMB, {"messages": 500}, 200_602, id="variables"),
+        pytest.param(
+            VARIABLE_BOMB, {"sessions": 200.0, "messages": 500.0}, 200_602, id="integral-floats"
+        ),
     ],
 )
 async def test_a_page_size_bomb_is_refused_before_it_reads_anything(

@@ -89,3 +89,38 @@ async def test_a_stalled_database_times_out_cleanly_and_recovers(
     recovered = await stalling_api.query(SESSIONS, variables, user=owner)
     assert ready.status_code == 200
     assert recovered == healthy
+
+
+async def test_readyz_answers_within_2_s_while_requests_are_stalled(
+    database: Database, settings: Settings, proxy: DatabaseProxy, factory: Factory
+) -> None:
+    """A warm pool, a stall, and requests waiting on it: the probe answers at once, 503,
+    and never behind a stalled pooled connection; once the stall ends, 200 again."""
+    owner = await factory.user(await factory.tenant(), role="org_admin")
+    agent = await factory.agent(owner)
+    await factory.session(agent, owner, messages=1)
+    variables = {"agent": str(agent.id)}
+    # The default timeouts: a stalled request waits seconds, longer than a probe may.
+    serving = dataclasses.replace(settings, database_url=proxied_url(database, proxy))
+    proxied = Database.for_serving(serving)
+    transport = httpx.ASGITransport(app=create_app(serving, proxied))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        api = Api(client, serving)
+        warm = await asyncio.gather(*(api.query(SESSIONS, variables, user=owner) for _ in range(3)))
+        assert all("errors" not in body for body in warm)
+
+        proxy.flowing.clear()
+        in_flight = [
+            asyncio.create_task(api.post(SESSIONS, variables, user=owner)) for _ in range(2)
+        ]
+        await asyncio.sleep(0.3)  # the requests hold pooled connections, stalled
+        probes = [await timed(client.get("/readyz")) for _ in range(2)]
+        proxy.flowing.set()
+        ready = await client.get("/readyz")
+        await asyncio.gather(*in_flight)
+    await proxied.dispose()
+
+    for response, seconds in probes:
+        assert response.status_code == 503 and seconds < 2, (response.text, seconds)
+        assert response.json() == {"status": "unavailable", "database": "down"}
+    assert ready.status_code == 200

@@ -30,6 +30,7 @@ TYPENAME = "query Typename { __typename }"
 VIEWER = "query Viewer { __typename }"
 INTROSPECTION = "{ __schema { queryType { name } } }"
 INVALID = "{ noSuchField }"
+VIEWER_ID = "query ViewerId { viewer { id } }"
 CREATE_SESSION = 'mutation { createSession(agentId: "x", title: "t") { __typename } }'
 
 
@@ -172,6 +173,136 @@ async def test_with_apq_off_a_hash_is_persisted_query_not_supported(
         message = assert_request_error(response, "PERSISTED_QUERY_NOT_SUPPORTED")
         assert message == "PersistedQueryNotSupported"
         assert plain.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        pytest.param("*/*", id="any"),
+        pytest.param(None, id="no-accept"),
+        pytest.param("text/html,application/xhtml+xml,*/*;q=0.8", id="browser"),
+    ],
+)
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(persisted(key=sha256(TYPENAME)), id="hash-only"),
+        pytest.param({"query": TYPENAME}, id="query"),
+    ],
+)
+async def test_a_get_with_request_parameters_is_an_api_request_whatever_its_accept(
+    api: Api, payload: dict[str, Any], accept: str | None
+) -> None:
+    """curl's and httpx's `*/*`, no Accept at all, or a browser's: the operation runs."""
+    await post(api, persisted(TYPENAME))
+    params = {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in payload.items()
+    }
+    request = api.client.build_request("GET", "/graphql", params=params)
+    if accept is None:
+        del request.headers["accept"]
+    else:
+        request.headers["accept"] = accept
+
+    response = await api.client.send(request)
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == f"{JSON}; charset=utf-8"
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", JSON])
+async def test_graphiql_is_only_for_a_browser_navigation(api: Api, accept: str | None) -> None:
+    """A bare GET that does not ask for HTML by name is a malformed API request, not a page."""
+    request = api.client.build_request("GET", "/graphql")
+    if accept is None:
+        del request.headers["accept"]
+    else:
+        request.headers["accept"] = accept
+
+    response = await api.client.send(request)
+
+    assert response.status_code == 400
+    assert error_codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+async def test_an_authorized_get_is_never_stored_by_a_shared_cache(
+    api: Api, factory: Factory
+) -> None:
+    """A GET with a token answers what that viewer may read: private, no-store."""
+    viewer = await factory.user(await factory.tenant())
+    await post(api, persisted(VIEWER_ID))
+    params = {"extensions": json.dumps(persisted(key=sha256(VIEWER_ID))["extensions"])}
+
+    response = await api.client.get("/graphql", params=params, headers=api.headers(viewer))
+    refused = await api.client.get(
+        "/graphql", params={"documentId": "0" * 64}, headers=api.headers(viewer)
+    )
+
+    assert response.json() == {"data": {"viewer": {"id": str(viewer.id)}}}
+    for answer in (response, refused):
+        directives = {part.strip() for part in answer.headers["cache-control"].split(",")}
+        assert {"private", "no-store"} <= directives and "public" not in directives
+
+
+async def test_one_client_cannot_push_out_anothers_documents(
+    database: Database, settings: Settings, factory: Factory
+) -> None:
+    """An anonymous client registering large documents, from one address or several,
+    pushes out its own documents, not those a signed-in client registered."""
+    viewer = await factory.user(await factory.tenant())
+    small = dataclasses.replace(settings, apq_cache_bytes=4_000, apq_client_bytes=1_000)
+    app = create_app(small, database)
+
+    def client(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(address, 4000))
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    async with client("10.0.0.1") as own, client("10.0.0.2") as other, client("10.0.0.3") as third:
+        token = {"authorization": f"Bearer {issue_token(viewer.id, small)}"}
+        mine = await own.post("/graphql", json=persisted(VIEWER_ID), headers=token)
+        assert mine.json() == {"data": {"viewer": {"id": str(viewer.id)}}}
+        for n in range(40):
+            flood = f"query Flood{n} {{ __typename {' '.join(['__typename'] * 30)} }}"
+            for attacker in (other, third):
+                await attacker.post("/graphql", json=persisted(flood))
+
+        again = await own.post("/graphql", json=persisted(key=sha256(VIEWER_ID)), headers=token)
+        latest = await other.post("/graphql", json=persisted(key=sha256(flood)))
+        first = await other.post(
+            "/graphql",
+            json=persisted(
+                key=sha256(f"query Flood0 {{ __typename {' '.join(['__typename'] * 30)} }}")
+            ),
+        )
+
+    assert again.json() == {"data": {"viewer": {"id": str(viewer.id)}}}
+    assert latest.json() == {"data": {"__typename": "Query"}}
+    assert error_codes(first.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
+def test_the_store_keeps_each_clients_share() -> None:
+    """Past its own share a client loses its own oldest; past the whole store, the client
+    holding the most loses its oldest: never one that holds less."""
+    store = DocumentStore(max_bytes=40, client_bytes=20)
+    store.put("a1", "a" * 10, "a")
+    store.put("b1", "b" * 10, "b")
+    store.put("b2", "b" * 10, "b")
+    store.put("b3", "b" * 10, "b")  # b past its share: b1 out
+
+    assert store.get("b1") is None and store.held_by("b") == 20
+    store.put("c1", "c" * 10, "c")  # 40 in all
+    store.put("c2", "c" * 10, "c")  # 50: b and c hold 20 each; c, registering, gives up c1
+
+    assert [store.get(key) is not None for key in ("a1", "b2", "b3", "c1", "c2")] == [
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert store.size == 40
 
 
 def test_the_store_drops_the_least_recently_used_past_its_size() -> None:
