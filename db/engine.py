@@ -42,6 +42,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.util import await_only
 
 from db.models import Base
+from db.pool import MeteredPool
 from settings import Settings
 
 
@@ -138,12 +139,19 @@ def _check_asyncpg(
             raise exc.DisconnectionError("The pooled connection did not answer.") from error
 
 
+def _in_memory(url: str | URL) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def create_engine(url: str | URL, *, busy_ms: int = 30_000, **options: Any) -> AsyncEngine:
     asyncpg_driver = make_url(url).get_driver_name() == "asyncpg"
     # LIFO: the connection a request gets is the one used last, warm (asyncpg introspects
     # each type once per connection; idle ones age past PING_AFTER_IDLE or are closed).
     if asyncpg_driver:
         options.setdefault("pool_use_lifo", True)
+    if options.get("poolclass") is None and not _in_memory(url):
+        options["poolclass"] = MeteredPool  # the default queue pool, with its metrics
     engine = create_async_engine(url, pool_pre_ping=not asyncpg_driver, **options)
     if asyncpg_driver:
         event.listen(engine.sync_engine, "connect", _introspect_enums)

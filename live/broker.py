@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool
 
 from db.live import ChangedSession, changed_sessions, database_now, new_messages
 from db.models import ChatMessage
+from observability.metrics import POLL_LAG, POLL_TICK, SUBSCRIPTIONS
 
 logger = logging.getLogger("chat_api.live")
 
@@ -185,6 +186,7 @@ class Broker:
     def _add(self, watches: dict[uuid.UUID, Any], watch: Watch) -> None:
         watches.setdefault(watch.key, set()).add(watch)
         self.count += 1
+        SUBSCRIPTIONS.inc()
         self._ensure_running()
 
     def unwatch(self, watch: Watch) -> None:
@@ -198,6 +200,7 @@ class Broker:
         if not group:
             del watches[watch.key]
         self.count -= 1
+        SUBSCRIPTIONS.dec()
 
     def now(self) -> datetime:
         """The database's clock, as well as this process knows it."""
@@ -235,6 +238,7 @@ class Broker:
                         started = time.perf_counter()
                         await self._tick(connection)
                         self.stats.tick_seconds.append(time.perf_counter() - started)
+                        POLL_TICK.observe(self.stats.tick_seconds[-1])
                         del self.stats.tick_seconds[:-1000]
                         await self._sleep()
             except asyncio.CancelledError:
@@ -247,9 +251,14 @@ class Broker:
                 self.stats.polling_seconds += time.perf_counter() - began
 
     async def _sleep(self) -> None:
+        """Until the next tick is due (or a commit wakes the poller); the poll lag metric is
+        how late a tick that was not woken starts after it was due."""
+        due = time.perf_counter() + self.poll_interval
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.poll_interval):
                 await self._wakeup.wait()
+        if not self._wakeup.is_set():
+            POLL_LAG.observe(max(0.0, time.perf_counter() - due))
         self._wakeup.clear()
 
     async def _measure_clock(self, connection: AsyncConnection) -> None:

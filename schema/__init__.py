@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.utilities.print_schema import print_schema_definition
+from opentelemetry.trace import Tracer
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -20,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from execution import executor_class
+from observability.tracing import OperationSpan
 from schema.cost import CostLimit
 from schema.extensions import ErrorCodes, is_unexpected
 from schema.limits import AliasLimit, IntrospectionLimit, IntrospectionNeedsToken, QueryDepthLimit
@@ -75,7 +77,7 @@ class ChatSchema(strawberry.Schema):
                 )
 
 
-def create_schema(settings: Settings) -> ChatSchema:
+def create_schema(settings: Settings, tracer: Tracer | None = None) -> ChatSchema:
     # Factories, not instances: Strawberry builds fresh extensions for every request
     # (the parser and validation caches themselves are process-wide). OperationLog comes
     # first so that it sees the result last, with its final error codes.
@@ -91,6 +93,8 @@ def create_schema(settings: Settings) -> ChatSchema:
         partial(CostLimit, max_cost=settings.max_query_cost),
         StreamErrorCodes,
     ]
+    if tracer is not None:
+        extensions.insert(0, partial(OperationSpan, tracer=tracer))  # ends last
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     else:

@@ -40,6 +40,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from errors import BadUserInput, excerpt
+from observability.metrics import APQ
 from settings import Settings
 from web.http import TransportError
 
@@ -192,6 +193,7 @@ class PersistedOperations:
             raise Refusal(PERSISTED_QUERY_NOT_SUPPORTED, "PersistedQueryNotSupported")
         if query is None:
             stored = self.store.get(key)
+            APQ.labels("miss" if stored is None else "hit").inc()
             if stored is None:
                 raise Refusal(PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
             return {**data, "query": stored}
