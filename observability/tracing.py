@@ -9,11 +9,12 @@ A trace has one span per HTTP request (SERVER, its parent the request's W3C
 `traceparent`), one per GraphQL operation inside it (`query SessionList`, with its type
 and outcome; WebSocket operations are children of the upgrade's `traceparent`), and one
 per SQL statement under that (CLIENT), from the engine's cursor events: asyncpg and
-aiosqlite alike. No span per field: a list would make thousands.
+aiosqlite alike. No span per field: a list would make thousands. The request's span is
+made by `web.request_log`, the operation's by `schema.operation_span`.
 """
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache
 from typing import Any
@@ -28,9 +29,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
-from strawberry.extensions import SchemaExtension
-
-from errors import INTERNAL_SERVER_ERROR, excerpt
 
 SERVICE = "chat-sessions-graphql"
 TRACER_NAME = "chat_api"
@@ -137,41 +135,3 @@ def trace_statements(engine: AsyncEngine) -> None:
     ):
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)
-
-
-# GraphQL operations.
-
-
-class OperationSpan(SchemaExtension):
-    """A span around each operation, named `<type> <name>` once the document is known.
-
-    Listed first among the extensions, so that it ends last, with the final errors."""
-
-    def __init__(self, *, tracer: Tracer) -> None:
-        self.tracer = tracer
-
-    def on_operation(self) -> Iterator[None]:
-        with self.tracer.start_as_current_span(
-            "graphql.operation", record_exception=False, set_status_on_exception=False
-        ) as span:
-            yield
-            context = self.execution_context
-            try:
-                kind = context.operation_type.value
-            except Exception:  # the document did not parse, or names no operation
-                kind = "unknown"
-            name = context.operation_name
-            span.update_name(f"{kind} {excerpt(name)}" if name else kind)
-            span.set_attribute("graphql.operation.type", kind)
-            if name:
-                span.set_attribute("graphql.operation.name", excerpt(name))
-            result = context.result
-            errors = (result.errors if result is not None else None) or []
-            codes = sorted(
-                {(error.extensions or {}).get("code") or INTERNAL_SERVER_ERROR for error in errors}
-            )
-            span.set_attribute("graphql.outcome", "errors" if codes else "ok")
-            if codes:
-                span.set_attribute("graphql.error_codes", codes)
-            if INTERNAL_SERVER_ERROR in codes:
-                span.set_status(Status(StatusCode.ERROR, INTERNAL_SERVER_ERROR))

@@ -21,13 +21,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from execution import executor_class
-from observability.tracing import OperationSpan
 from schema.cost import CostLimit
 from schema.extensions import ErrorCodes, is_unexpected
 from schema.limits import AliasLimit, IntrospectionLimit, IntrospectionNeedsToken, QueryDepthLimit
 from schema.mutations import Mutation
 from schema.operation_choice import NamedOperationChoice
 from schema.operation_log import OperationLog
+from schema.operation_span import OperationSpan
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.subscriptions import StreamErrorCodes, Subscription

@@ -54,6 +54,7 @@ class RequestRecord:
     statements: int = 0
     operation: str | None = None
     error_codes: list[str] = field(default_factory=list)
+    trace_id: str | None = None
 
 
 _current: ContextVar[RequestRecord | None] = ContextVar("request_record", default=None)
@@ -99,6 +100,7 @@ def log_line(record: RequestRecord, started: float, **fields: Any) -> None:
         "sql_statements": record.statements,
         "outcome": fields.pop("outcome"),
         "error_codes": record.error_codes,
+        "trace_id": record.trace_id,
         **fields,
     }
     logger.info(orjson.dumps(line).decode(), extra={"fields": line})
@@ -144,6 +146,7 @@ class RequestLog:
         started = time.perf_counter()
         method, path = scope["method"], scope["path"]
         with self.traced(headers, f"{method} {path}", SpanKind.SERVER) as span:
+            record.trace_id = trace_id(span)
             token = _current.set(record)
             outcome = None
             try:
@@ -162,7 +165,6 @@ class RequestLog:
                     status=status,
                     outcome=outcome,
                     client=_client(scope),
-                    trace_id=trace_id(span),
                 )
                 if path == GRAPHQL_PATH:
                     operation = operation_label(record.operation, self.known_operations)
@@ -225,7 +227,9 @@ class RequestLog:
 
         # No span for the connection, which may live for hours: each operation has its
         # own, a child of the upgrade request's traceparent.
-        attached = attach(remote_parent(headers))
+        parent = remote_parent(headers)
+        record.trace_id = trace_id(get_current_span(parent))
+        attached = attach(parent)
         tracer = current_tracer.set(self.tracer)
         token = _current.set(record)
         outcome = None
@@ -250,6 +254,5 @@ class RequestLog:
                 close_code=code,
                 close_reason=closed.get("reason"),
                 closed_by=closed.get("by"),
-                trace_id=trace_id(get_current_span()),
             )
             detach(attached)

@@ -11,6 +11,7 @@ import asyncio
 import time
 from typing import Any
 
+from graphql import GraphQLError, get_operation_ast, parse
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -32,6 +33,16 @@ def _codes(message: Any) -> set[str]:
     }
 
 
+def _named(payload: object) -> str | None:
+    """The name of the document's only operation, when the client did not send one."""
+    query = payload.get("query") if isinstance(payload, dict) else None
+    try:
+        operation = get_operation_ast(parse(query)) if isinstance(query, str) else None
+    except GraphQLError:
+        return None
+    return operation.name.value if operation is not None and operation.name else None
+
+
 class LoggedOperations(BaseGraphQLTransportWSHandler):  # type: ignore[type-arg]
     """Listed first among a handler's bases, so that it sees refusals by the others too."""
 
@@ -41,10 +52,10 @@ class LoggedOperations(BaseGraphQLTransportWSHandler):  # type: ignore[type-arg]
         if connection is None or not isinstance(id, str) or id in self.operations:
             await super().handle_subscribe(message)  # a duplicate id closes the connection
             return
-        record = RequestRecord(connection.request_id)
+        record = RequestRecord(connection.request_id, trace_id=connection.trace_id)
         payload = message.get("payload")
         name = payload.get("operationName") if isinstance(payload, dict) else None
-        record.operation = name if isinstance(name, str) else None
+        record.operation = name if isinstance(name, str) else _named(payload)
         started = time.perf_counter()
         token = _current.set(record)
         try:

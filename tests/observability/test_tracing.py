@@ -19,9 +19,11 @@ from observability.tracing import exporters_from_env
 from server import create_app
 from settings import Settings
 from tests.api import count_statements
+from tests.clients.live_server import live_server
 from tests.factories import Factory
+from tests.subscriptions.client import ws_connection
 from tests.subscriptions.world import World, make_world
-from tests.web.test_request_log import line_for
+from tests.web.test_request_log import line_for, request_lines
 
 OPERATIONS = Path(__file__).resolve().parents[2] / "clients/operations"
 SESSION_LIST = (OPERATIONS / "session_list.graphql").read_text()
@@ -199,3 +201,34 @@ async def test_a_request_outside_graphql_has_no_operation_span(
 
     names = sorted(span.name for span in exporter.get_finished_spans())
     assert names == ["GET", "GET /healthz"]
+
+
+async def test_a_websocket_operation_continues_the_upgrades_trace(
+    database: Database,
+    factory: Factory,
+    settings: Settings,
+    tracer: Tracer,
+    exporter: InMemorySpanExporter,
+    logs: pytest.LogCaptureFixture,
+) -> None:
+    """An operation on a WebSocket is a span of its own (the connection has none), a child
+    of the upgrade request's traceparent, with its statements under it; its log line
+    carries the trace id."""
+    world = await make_world(factory)
+    app = create_app(settings, database, tracer=tracer)
+    async with live_server(app) as url:
+        token = issue_token(world.cleo.id, settings)
+        async with ws_connection(url, token, headers={"traceparent": TRACEPARENT}) as ws:
+            id = await ws.subscribe("query Me { viewer { displayName } }")
+            assert (await ws.next_data(id))["viewer"]["displayName"] == "Cleo"
+    await app.state.live.close()
+
+    spans = list(exporter.get_finished_spans())
+    (operation,) = [span for span in spans if span.name == "query Me"]
+    assert operation.parent is not None and format(operation.parent.span_id, "016x") == PARENT_ID
+    assert format(operation.context.trace_id, "032x") == TRACE_ID
+    sql = children(spans, operation)
+    assert sql and all(span.kind is SpanKind.CLIENT for span in sql)
+    assert len(spans) == 1 + len(sql), tree(spans)
+    (line,) = [line for line in request_lines(logs) if line.get("operation_id") == id]
+    assert line["trace_id"] == TRACE_ID
