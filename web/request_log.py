@@ -1,4 +1,4 @@
-"""The request id, and one JSON log line per request.
+"""The request id, one JSON log line per request, and the request's metrics and span.
 
 `RequestLog` is a pure ASGI middleware. It keeps the caller's `X-Request-ID` when that
 is short and plain (else it makes one), returns it in the response's `X-Request-ID`
@@ -10,6 +10,12 @@ follow the request into every task it starts (dataloader batches) and into SQLAl
 greenlets, so the engine's `before_cursor_execute` listener counts each SQL statement
 against the request that sent it, even with many requests in flight. The GraphQL layer
 adds the operation name and error codes (`schema/operation_log.py`).
+
+A WebSocket connection is logged when it opens and when it closes (its close code and
+reason, and who closed it); each operation on it gets its own line
+(`web/websocket_log.py`). A GraphQL request over HTTP is also counted in the metrics
+(`observability/metrics.py`) and, with tracing on, is a span (`observability/tracing.py`)
+whose trace id is in its line: the caller's `traceparent`'s, even with tracing off.
 """
 
 import logging
