@@ -34,7 +34,12 @@ from db.migrate import IncompatibleDatabase, upgrade
 from db.users import user_by_username
 from live.setup import live_broker
 from observability.log_setup import configure_logging
-from observability.metrics import MULTIPROCESS_DIR, known_operations, metrics_endpoint
+from observability.metrics import (
+    MULTIPROCESS_DIR,
+    known_operations,
+    metrics_endpoint,
+    process_exiting,
+)
 from observability.tracing import tracer_from_env
 from schema import create_schema
 from settings import Settings, with_development_key
@@ -65,6 +70,7 @@ def create_app(
         yield
         await live.close()
         await database.dispose()
+        process_exiting()
 
     # Outermost, so that every response (CORS preflights and refusals too) is logged.
     middleware = [

@@ -3,8 +3,8 @@
 Every metric is a module-level prometheus-client object that the parts of the server
 update as things happen (never computed at scrape time), so that under
 `server.py --workers N` each worker writes its own values into PROMETHEUS_MULTIPROC_DIR
-(server.py makes one for the run) and any worker's `/metrics` sums them all. Gauges of
-a worker that is gone are dropped (`livesum`).
+(server.py makes one for the run) and any worker's `/metrics` sums them all. A worker
+that stops removes its gauges' files (`process_exiting`, gauges are `livesum`).
 
 Labels stay bounded: `operation` is the name of one of the server's own operations
 (clients/operations, the trusted documents' manifest, GraphiQL's IntrospectionQuery),
@@ -132,6 +132,12 @@ def exposition() -> bytes:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
+
+
+def process_exiting() -> None:
+    """A worker that stops leaves the sums: its live gauges' files go (multiprocess mode)."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.mark_process_dead(os.getpid())
 
 
 async def metrics_endpoint(_: Request) -> Response:

@@ -166,3 +166,5 @@ async def test_metrics_are_summed_across_workers(tmp_path: Path, given: bool) ->
     if given:
         assert "histogram_1.db" not in written
         assert len(written) == 2, written  # both workers counted requests
+        # Stopped workers leave no gauge behind: a restarted one would not add to them.
+        assert not list(directory.glob("gauge_livesum_*.db"))
