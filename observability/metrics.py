@@ -96,6 +96,12 @@ APQ = Counter(
 )
 
 
+for reason in ("busy", "body_timeout", "deadline"):
+    ADMISSION_REFUSALS.labels(reason)  # each series at 0 from the start, for rate()
+for result in ("hit", "miss"):
+    APQ.labels(result)
+
+
 def operation_names(documents: Iterable[str]) -> set[str]:
     names: set[str] = set()
     for document in documents:
