@@ -7,6 +7,8 @@ python server.py token USERNAME   print a bearer token for that user
 python server.py export-schema    print the GraphQL schema (SDL)
 
 Several workers: python server.py --workers N (see the README).
+Logs, metrics, traces and proxies: --log-config FILE, --forwarded-allow-ips IPS and the
+variables of settings.py and observability/ (the README's Production section).
 """
 
 import argparse
