@@ -70,6 +70,16 @@ def current_request() -> RequestRecord | None:
     return _current.get()
 
 
+@contextmanager
+def recording(record: RequestRecord) -> Iterator[None]:
+    """`record` is the current request's in the block, and in every task started there."""
+    token = _current.set(record)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def request_id_from(headers: Headers) -> str:
     """The caller's id when it is safe to log and echo; a new one otherwise."""
     given = headers.get("x-request-id", "")

@@ -18,7 +18,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from errors import INTERNAL_SERVER_ERROR
-from web.request_log import RequestRecord, _current, current_request, log_line
+from web.request_log import RequestRecord, current_request, log_line, recording
 
 
 def _codes(message: Any) -> set[str]:
@@ -57,11 +57,8 @@ class LoggedOperations(BaseGraphQLTransportWSHandler):  # type: ignore[type-arg]
         name = payload.get("operationName") if isinstance(payload, dict) else None
         record.operation = name if isinstance(name, str) else _named(payload)
         started = time.perf_counter()
-        token = _current.set(record)
-        try:
+        with recording(record):
             await super().handle_subscribe(message)
-        finally:
-            _current.reset(token)
         operation = self.operations.get(id)
         if operation is None or operation.task is None:
             self._log(record, id, started, None)  # refused before it ran
