@@ -15,10 +15,11 @@ import pytest
 
 from auth.tokens import issue_token
 from db.engine import Database
+from db.models import User
 from observability.metrics import exposition
 from server import create_app
 from settings import Settings
-from tests.api import count_statements
+from tests.api import Api, count_statements
 from tests.clients.live_server import live_server
 from tests.factories import Factory
 from tests.observability.scrape import Scrape, scrape
@@ -50,13 +51,13 @@ async def client(database: Database, metered: Settings) -> AsyncIterator[httpx.A
         yield client
 
 
-def bearer(user: object, settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(user.id, settings)}"}  # type: ignore[attr-defined]
+def bearer(user: User, settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(user.id, settings)}"}
 
 
-async def test_metrics_are_not_served_unless_turned_on(api: object) -> None:
+async def test_metrics_are_not_served_unless_turned_on(api: Api) -> None:
     """Off by default: /metrics is not public unless METRICS=true."""
-    response = await api.client.get("/metrics")  # type: ignore[attr-defined]
+    response = await api.client.get("/metrics")
 
     assert response.status_code == 404
 
