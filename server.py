@@ -8,18 +8,24 @@ python server.py check            report on DATABASE_URL without writing to it
 python server.py export-schema    print the GraphQL schema (SDL)
 
 Several workers: python server.py --workers N (see the README).
+Logs, metrics, traces and proxies: --log-config FILE, --forwarded-allow-ips IPS and the
+variables of settings.py and observability/ (the README's Production section).
 """
 
 import argparse
 import asyncio
 import logging
+import os
+import shutil
 import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 
 import uvicorn
+from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -33,6 +39,14 @@ from db.migrate import IncompatibleDatabase, upgrade
 from db.models import User
 from db.users import user_by_username, users_named
 from live.setup import live_broker
+from observability.log_setup import configure_logging
+from observability.metrics import (
+    MULTIPROCESS_DIR,
+    known_operations,
+    metrics_endpoint,
+    process_exiting,
+)
+from observability.tracing import tracer_from_env
 from schema import create_schema
 from settings import Settings, with_development_key
 from web.admission import Admission
@@ -43,12 +57,16 @@ from web.request_log import RequestLog
 from web.slow_clients import DEFAULT, PARSERS, guarded_protocol
 
 logger = logging.getLogger("chat_api")
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings, database: Database | None = None, *, tracer: Tracer | None = None
+) -> Starlette:
+    """The ASGI app; `tracer` (observability/tracing.py) turns tracing on."""
     database = database or Database.for_serving(settings)
-    view = GraphQLView(create_schema(settings), database, settings)
+    view = GraphQLView(create_schema(settings, tracer), database, settings)
+    trusted = view.persisted.trusted
+    known = known_operations(tuple(sorted(trusted.texts)) if trusted else ())
     live = live_broker(settings, database)  # polls only while someone subscribes
     # The request log below writes one line per request; uvicorn's would be a second.
     logging.getLogger("uvicorn.access").disabled = True
@@ -58,10 +76,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         yield
         await live.close()
         await database.dispose()
+        process_exiting()
 
     # Outermost, so that every response (CORS preflights and refusals too) is logged.
     middleware = [
-        Middleware(RequestLog, engine=database.engine),
+        Middleware(RequestLog, engine=database.engine, tracer=tracer, known_operations=known),
         Middleware(Admission, settings=settings),
     ]
     if settings.cors_origins:
@@ -80,6 +99,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             WebSocketRoute("/graphql", view),  # subscriptions (web/subscriptions.py)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *([Route("/metrics", metrics_endpoint)] if settings.metrics else []),
             *graphiql_routes(settings),
         ],
         middleware=middleware,
@@ -176,12 +196,12 @@ def _warn_if_random_secret(settings: Settings) -> None:
 
 def app_from_env() -> Starlette:
     """The app for `uvicorn --factory server:app_from_env`, e.g. with `--workers N`."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     # On an SQLite file without JWT_SECRET_KEY, the development key beside it, as
     # `server.py` uses (its workers all read the same file).
     settings = with_development_key(Settings.from_env())
+    configure_logging(settings)
     _warn_if_random_secret(settings)
-    return create_app(settings)
+    return create_app(settings, tracer=tracer_from_env())
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -222,25 +242,56 @@ def serve(settings: Settings, workers: int = 1) -> None:
         if token:
             print("Paste this into GraphiQL's Headers tab (signed in as ada, an org admin):")
             print(f'{{"Authorization": "Bearer {token}"}}\n', flush=True)
+    # Logging is configured already (configure_logging), or by this file in each process.
+    logs = {"log_config": settings.log_config or None, "log_level": settings.log_level.lower()}
+    proxy = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
     if workers == 1:
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, tracer=tracer_from_env()),
             host=settings.host,
             port=settings.port,
             http=guarded_protocol(settings),
             access_log=False,
+            **logs,
+            **proxy,
         )
         return
     listener = listening_socket(settings.host, settings.port)
-    uvicorn.run(
-        "server:app_from_env",
-        factory=True,
-        fd=listener.fileno(),
-        workers=workers,
-        # Each worker reads the limits from the environment, as it builds its app.
-        http=f"{PARSERS[DEFAULT].__module__}:{PARSERS[DEFAULT].__qualname__}",
-        access_log=False,
-    )
+    with metrics_directory(settings):
+        uvicorn.run(
+            "server:app_from_env",
+            factory=True,
+            fd=listener.fileno(),
+            workers=workers,
+            # Each worker reads the limits from the environment, as it builds its app.
+            http=f"{PARSERS[DEFAULT].__module__}:{PARSERS[DEFAULT].__qualname__}",
+            access_log=False,
+            **logs,
+            **proxy,
+        )
+
+
+@contextmanager
+def metrics_directory(settings: Settings) -> Iterator[None]:
+    """Under several workers, prometheus-client's multiprocess mode: each worker writes its
+    metrics to files in PROMETHEUS_MULTIPROC_DIR, and any worker's /metrics sums them. A
+    directory of our own for the run, unless the operator named one: emptied at start."""
+    if not settings.metrics:
+        yield
+        return
+    given = os.environ.get(MULTIPROCESS_DIR)
+    directory = given or tempfile.mkdtemp(prefix="chat-api-metrics-")
+    os.makedirs(directory, exist_ok=True)
+    for stale in os.listdir(directory):
+        if stale.endswith(".db"):
+            os.remove(os.path.join(directory, stale))
+    os.environ[MULTIPROCESS_DIR] = directory  # the workers inherit it
+    try:
+        yield
+    finally:
+        if not given:
+            del os.environ[MULTIPROCESS_DIR]
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         target.add_argument("--host", help="address to listen on (HOST)")
         target.add_argument("--port", type=int, help="port to listen on (PORT)")
         target.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+        target.add_argument("--log-config", help="uvicorn's logging config file (LOG_CONFIG)")
+        target.add_argument(
+            "--forwarded-allow-ips", help="proxies trusted for X-Forwarded-* (FORWARDED_ALLOW_IPS)"
+        )
     commands.add_parser("migrate", help="bring DATABASE_URL to the newest schema")
     commands.add_parser("demo", help="add the demo data to an empty database")
     token_command = commands.add_parser("token", help="print a bearer token for a user")
@@ -262,10 +317,20 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = Settings.from_env()
-    overrides = {key: getattr(args, key, None) for key in ("host", "port")}
+    flags = ("host", "port", "log_config", "forwarded_allow_ips")
+    overrides = {key: getattr(args, key, None) for key in flags}
     settings = Settings(**{**settings.__dict__, **{k: v for k, v in overrides.items() if v}})
+    if settings.log_config and not os.path.isfile(settings.log_config):
+        print(f"No log config file at {settings.log_config}.", file=sys.stderr)
+        return 2
+    try:
+        configure_logging(settings)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if settings.log_config:
+        os.environ["LOG_CONFIG"] = settings.log_config  # for the workers' app_from_env
     # One server on an SQLite file without JWT_SECRET_KEY (`make run`), and the token
     # command beside it, share a development key kept next to the database file.
     if args.command == "token" or (args.command in (None, "serve") and args.workers <= 1):

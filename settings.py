@@ -110,6 +110,14 @@ class Settings:
     ws_init_timeout: float = 10.0
     # How queries run (execution/): compiled, graphql-core, or compare (the test suite's).
     executor: str = "compiled"
+    # What an operator watches (observability/): the log's level and format (json | text),
+    # uvicorn's log config file (it then owns logging), /metrics (off: not public by
+    # default), and the proxies whose X-Forwarded-For/-Proto uvicorn believes.
+    log_level: str = "INFO"
+    log_format: str = "text"
+    log_config: str = ""
+    metrics: bool = False
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -161,6 +169,13 @@ class Settings:
             ws_keep_alive=_float("WS_KEEP_ALIVE", defaults.ws_keep_alive),
             ws_init_timeout=_float("WS_INIT_TIMEOUT", defaults.ws_init_timeout),
             executor=os.environ.get("GRAPHQL_EXECUTOR", defaults.executor).strip(),
+            log_level=os.environ.get("LOG_LEVEL", defaults.log_level).strip().upper(),
+            log_format=os.environ.get("LOG_FORMAT", defaults.log_format).strip().lower(),
+            log_config=os.environ.get("LOG_CONFIG", "").strip(),
+            metrics=_flag("METRICS", defaults.metrics),
+            forwarded_allow_ips=os.environ.get(
+                "FORWARDED_ALLOW_IPS", defaults.forwarded_allow_ips
+            ).strip(),
         )
 
 

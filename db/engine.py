@@ -43,6 +43,7 @@ from sqlalchemy.util import await_only
 
 from db.lost_connections import connection_lost
 from db.models import Base
+from db.pool import MeteredPool
 from settings import Settings
 
 
@@ -146,12 +147,19 @@ def _disconnect_when_lost(context: ExceptionContext) -> None:
         context.is_disconnect = True
 
 
+def _in_memory(url: str | URL) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def create_engine(url: str | URL, *, busy_ms: int = 30_000, **options: Any) -> AsyncEngine:
     asyncpg_driver = make_url(url).get_driver_name() == "asyncpg"
     # LIFO: the connection a request gets is the one used last, warm (asyncpg introspects
     # each type once per connection; idle ones age past PING_AFTER_IDLE or are closed).
     if asyncpg_driver:
         options.setdefault("pool_use_lifo", True)
+    if options.get("poolclass") is None and not _in_memory(url):
+        options["poolclass"] = MeteredPool  # the default queue pool, with its metrics
     engine = create_async_engine(url, pool_pre_ping=not asyncpg_driver, **options)
     event.listen(engine.sync_engine, "handle_error", _disconnect_when_lost)
     if asyncpg_driver:

@@ -50,6 +50,7 @@ from db.live import ChangedSession, changed_sessions, database_now, new_messages
 from db.models import ChatMessage
 from errors import ApiError
 from live.rechecks import refusals
+from observability.metrics import POLL_LAG, POLL_TICK, SUBSCRIPTIONS
 
 logger = logging.getLogger("chat_api.live")
 
@@ -218,6 +219,7 @@ class Broker:
         watches.setdefault(watch.key, set()).add(watch)
         self._watches.add(watch)
         self.count += 1
+        SUBSCRIPTIONS.inc()
         self._ensure_running()
 
     def unwatch(self, watch: Watch) -> None:
@@ -232,6 +234,7 @@ class Broker:
         if not group:
             del watches[watch.key]
         self.count -= 1
+        SUBSCRIPTIONS.dec()
 
     def now(self) -> datetime:
         """The database's clock, as well as this process knows it."""
@@ -271,6 +274,7 @@ class Broker:
                         if time.monotonic() >= self._next_recheck:
                             await self._recheck(connection)
                         self.stats.tick_seconds.append(time.perf_counter() - started)
+                        POLL_TICK.observe(self.stats.tick_seconds[-1])
                         del self.stats.tick_seconds[:-1000]
                         await self._sleep()
             except asyncio.CancelledError:
@@ -283,9 +287,14 @@ class Broker:
                 self.stats.polling_seconds += time.perf_counter() - began
 
     async def _sleep(self) -> None:
+        """Until the next tick is due (or a commit wakes the poller); the poll lag metric is
+        how late a tick that was not woken starts after it was due."""
+        due = time.perf_counter() + self.poll_interval
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.poll_interval):
                 await self._wakeup.wait()
+        if not self._wakeup.is_set():
+            POLL_LAG.observe(max(0.0, time.perf_counter() - due))
         self._wakeup.clear()
 
     async def _measure_clock(self, connection: AsyncConnection) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.utilities.print_schema import print_schema_definition
+from opentelemetry.trace import Tracer
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -26,6 +27,7 @@ from schema.limits import AliasLimit, IntrospectionLimit, IntrospectionNeedsToke
 from schema.mutations import Mutation
 from schema.operation_choice import NamedOperationChoice
 from schema.operation_log import OperationLog
+from schema.operation_span import OperationSpan
 from schema.query import Query
 from schema.read_retry import LostConnectionRetry
 from schema.scalars import SCALARS
@@ -76,7 +78,7 @@ class ChatSchema(strawberry.Schema):
                 )
 
 
-def create_schema(settings: Settings) -> ChatSchema:
+def create_schema(settings: Settings, tracer: Tracer | None = None) -> ChatSchema:
     # Factories, not instances: Strawberry builds fresh extensions for every request
     # (the parser and validation caches themselves are process-wide). OperationLog comes
     # first so that it sees the result last, with its final error codes.
@@ -93,6 +95,8 @@ def create_schema(settings: Settings) -> ChatSchema:
         partial(CostLimit, max_cost=settings.max_query_cost),
         StreamErrorCodes,
     ]
+    if tracer is not None:
+        extensions.insert(0, partial(OperationSpan, tracer=tracer))  # ends last
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     else:

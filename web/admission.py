@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE, BadUserInput
+from observability.metrics import ADMISSION_QUEUE, ADMISSION_REFUSALS
 from settings import Settings
 from web import http
 from web.request_log import current_request
@@ -50,6 +51,7 @@ class Admission:
                 client[0] if client else "?",
                 self.settings.body_timeout,
             )
+            ADMISSION_REFUSALS.labels("body_timeout").inc()
             message = f"The request body did not arrive within {self.settings.body_timeout} s."
             await refuse(send, headers, 408, BadUserInput.code, message, {"Connection": "close"})
             return
@@ -62,14 +64,21 @@ class Admission:
             await self.app(scope, receive, send)
             return
         deadline = asyncio.get_running_loop().time() + self.settings.request_timeout
+        queued = self.slots.locked()  # no slot free: this request waits in the queue
+        if queued:
+            ADMISSION_QUEUE.inc()
         try:
             async with asyncio.timeout(self.settings.queue_timeout):
                 await self.slots.acquire()
         except TimeoutError:
+            ADMISSION_REFUSALS.labels("busy").inc()
             retry = {"Retry-After": str(self.settings.retry_after)}
             message = "The server is busy: retry shortly."
             await refuse(send, headers, 503, SERVICE_UNAVAILABLE, message, retry)
             return
+        finally:
+            if queued:
+                ADMISSION_QUEUE.dec()
         try:
             await self.run_until(deadline, scope, receive, send, headers)
         finally:
@@ -113,6 +122,7 @@ class Admission:
         except TimeoutError:
             if started:
                 raise
+            ADMISSION_REFUSALS.labels("deadline").inc()
             message = f"The request did not complete within {self.settings.request_timeout} s."
             await refuse(send, headers, 504, DEADLINE_EXCEEDED, message)
 

@@ -44,6 +44,7 @@ from web.subscriptions import (
     wants_multipart_subscription,
     websocket_context,
 )
+from web.websocket_log import LoggedOperations
 
 API_PARAMETERS = ("query", "extensions", "documentId")
 PRIVATE = "private, no-store"
@@ -71,9 +72,13 @@ class PersistedTransportWSHandler(LiveTransportWSHandler):
         await super().handle_subscribe(message)
 
 
+class TransportWSHandler(LoggedOperations, PersistedTransportWSHandler):
+    """Every operation on a WebSocket in the request log (web/websocket_log.py)."""
+
+
 class GraphQLView(GraphQL[Context, None]):
     # Subscriptions: web/subscriptions.py; persisted operations over WebSocket just above.
-    graphql_transport_ws_handler_class = PersistedTransportWSHandler  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
     websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, schema: ChatSchema, database: Database, settings: Settings) -> None:
@@ -278,7 +283,12 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         if isinstance(request, WebSocket):
-            return websocket_context(request, self.database, self.settings)
+            context = websocket_context(request, self.database, self.settings)
+            # The connection's id in the request log (web.request_log.RequestLog).
+            context.request_id = request.scope.get("state", {}).get(
+                "request_id", context.request_id
+            )
+            return context
         assert isinstance(request, Request) and isinstance(response, Response)
         # Every read of the request, a resolver's own or a loader batch, takes its turn on
         # the request's one connection (see __call__).

@@ -44,6 +44,7 @@ from strawberry.types.execution import PreExecutionError
 
 from auth.tokens import user_id_from_authorization
 from errors import BadUserInput, Unauthenticated, excerpt
+from observability.metrics import APQ
 from settings import Settings
 from web.http import TransportError
 
@@ -227,6 +228,7 @@ class PersistedOperations:
             raise Refusal(PERSISTED_QUERY_NOT_SUPPORTED, "PersistedQueryNotSupported")
         if query is None:
             stored = self.store.get(key)
+            APQ.labels("miss" if stored is None else "hit").inc()
             if stored is None:
                 raise Refusal(PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
             return {**data, "query": stored}

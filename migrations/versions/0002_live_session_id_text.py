@@ -25,6 +25,8 @@ depends_on: str | Sequence[str] | None = None
 
 NAME = "ix_chat_api_sessions_id_text"
 DEFINITION = f"{NAME} ON chat_sessions ((CAST(id AS VARCHAR)))"
+SERVER_INDEXES = (NAME,)
+"""What `server.py check` looks for (db/check.py)."""
 
 
 def report(line: str) -> None:

@@ -120,6 +120,8 @@ async def test_one_line_describes_a_graphql_request(
         "sql_statements": len(statements),
         "outcome": "ok",
         "error_codes": [],
+        "client": "127.0.0.1",
+        "trace_id": None,
     }
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
     # The viewer with the agent, the page, the count and two batched loaders at least: the
