@@ -27,6 +27,7 @@ from schema.mutations import Mutation
 from schema.operation_choice import NamedOperationChoice
 from schema.operation_log import OperationLog
 from schema.query import Query
+from schema.run_events import RUN_EVENT_TYPES
 from schema.scalars import SCALARS
 from schema.subscriptions import StreamErrorCodes, Subscription
 from settings import Settings
@@ -106,6 +107,7 @@ def create_schema(settings: Settings) -> ChatSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=RUN_EVENT_TYPES,
         extensions=extensions,
         config=config,
         execution_context_class=executor_class(settings.executor),
