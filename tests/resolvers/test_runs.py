@@ -5,15 +5,15 @@ Runs, events, commands and tool receipts are written as the platform writes them
 """
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
-from db.models import Agent, ChatMessage, ChatSession, Tenant, User
+from db.models import ChatMessage, ChatSession, User
 from tests.api import Api, error_codes
 from tests.factories import Factory
+from tests.resolvers.web_chats import Chat, web_chat
 
 CHAT = """
 query Chat($agentId: ID!, $sessionId: ID!) {
@@ -64,25 +64,9 @@ query Events($agentId: ID!, $sessionId: ID!, $first: Int!, $after: String) {
 """
 
 
-@dataclass
-class Chat:
-    factory: Factory
-    tenant: Tenant
-    owner: User
-    agent: Agent
-    session: ChatSession
-
-    def variables(self, **more: Any) -> dict[str, Any]:
-        return {"agentId": str(self.agent.id), "sessionId": str(self.session.id), **more}
-
-
 @pytest.fixture
 async def chat(factory: Factory) -> Chat:
-    tenant = await factory.tenant()
-    owner = await factory.user(tenant)
-    agent = await factory.agent(owner)
-    session = await factory.session(agent, owner, messages=1)
-    return Chat(factory, tenant, owner, agent, session)
+    return await web_chat(factory)
 
 
 async def _session(api: Api, chat: Chat, user: User | None = None) -> dict[str, Any]:
