@@ -28,6 +28,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
 def _run_columns() -> list[sa.Column]:
     return [
         sa.Column("source_type", sa.String(32), nullable=False, server_default="chat"),

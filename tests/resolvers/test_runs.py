@@ -467,3 +467,34 @@ async def test_agent_unread_count_stops_at_100(api: Api, chat: Chat) -> None:
     body = await api.query(AGENT_UNREAD, {"agentId": str(chat.agent.id)}, user=chat.owner)
 
     assert body == {"data": {"agent": {"unreadCount": 100}}}
+
+
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) { __typename id ... on Run { sessionId status canCancel } }
+}
+"""
+
+
+async def test_node_refetches_a_run_with_its_sessions_access(api: Api, chat: Chat) -> None:
+    run = await chat.factory.chat_run(chat.session)
+    member = await chat.factory.user(chat.tenant)
+    stranger = await chat.factory.user(await chat.factory.tenant("Other"), role="platform_admin")
+
+    mine = await api.query(NODE, {"id": str(run.id)}, user=chat.owner)
+    theirs = await api.query(NODE, {"id": str(run.id)}, user=member)
+    elsewhere = await api.query(NODE, {"id": str(run.id)}, user=stranger)
+
+    assert mine == {
+        "data": {
+            "node": {
+                "__typename": "Run",
+                "id": str(run.id),
+                "sessionId": str(chat.session.id),
+                "status": "RUNNING",
+                "canCancel": True,
+            }
+        }
+    }
+    assert error_codes(theirs) == ["FORBIDDEN"]
+    assert error_codes(elsewhere) == ["NOT_FOUND"]
