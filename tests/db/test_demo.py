@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import build_schema, parse, validate
 from sqlalchemy import func, select
 
 from db.demo import demo_id, load_demo
@@ -21,6 +22,15 @@ from tests.api import Api
 from tests.databases import BACKENDS, scratch_url
 
 ATLAS = str(demo_id("agent:Atlas"))
+ROOT = Path(__file__).resolve().parents[2]
+README_BLOCK = (
+    (ROOT / "README.md")
+    .read_text()
+    .split("## Follow the agent at work", 1)[1]
+    .split("```graphql\n", 1)[1]
+    .split("```", 1)[0]
+)
+SCHEMA = (ROOT / "schema.graphql").read_text()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -186,3 +196,20 @@ async def test_the_demo_shows_the_agent_at_work(demo_api: Api, own_database: Dat
     assert {"RunThinking", "RunToolCall", "RunProgress", "RunDelivery"} <= set(kinds)
     assert runs[2]["events"]["nodes"][-1]["message"] == {"role": "ASSISTANT"}
     assert body["data"]["agent"]["unreadCount"] == 2
+
+
+async def test_the_readmes_chat_page_runs_on_the_demo(
+    demo_api: Api, own_database: Database
+) -> None:
+    """The query and subscription of README's "Follow the agent at work" are valid, and the
+    query shows Cleo's waiting run."""
+    query, subscription = README_BLOCK.split("\nsubscription ", 1)
+    assert validate(build_schema(SCHEMA), parse("subscription " + subscription)) == []
+    cleo = await _user(own_database, "cleo")
+
+    body = await demo_api.query(
+        query, {"agentId": ATLAS, "sessionId": str(demo_id("session:cleo-web"))}, user=cleo
+    )
+
+    assert "errors" not in body, body
+    assert body["data"]["agent"]["session"]["activeRun"]["status"] == "WAITING_USER"
