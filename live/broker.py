@@ -357,7 +357,8 @@ class Broker:
         self, connection: AsyncConnection, floor: datetime, shared: dict[str, Any]
     ) -> None:
         """As `_messages`, for the events of the watched sessions' runs."""
-        sessions, rows = await new_run_events(connection, list(self.run_event_watches), floor)
+        watched = list(self.run_event_watches)  # not those added while the statement runs
+        sessions, rows = await new_run_events(connection, watched, floor)
         self.stats.statements += 1
         delivered = {k: v for k, v in self._delivered_events.items() if v > floor}
         fresh: dict[uuid.UUID, list[EventRow]] = {}
@@ -371,7 +372,7 @@ class Broker:
             if events or deleted:
                 tick = Tick([], [], deleted, floor, shared, events)
                 self._push(self.run_event_watches.get(session.id, ()), tick)
-        for missing in set(self.run_event_watches) - {session.id for session in sessions}:
+        for missing in set(watched) - {session.id for session in sessions}:
             self._push(self.run_event_watches.get(missing, ()), Tick([], [], True, floor, shared))
 
     def _push(self, watches: Iterable[Watch], tick: Tick) -> None:

@@ -248,3 +248,20 @@ async def test_one_statement_per_tick_for_every_subscribed_session(
     assert broker.count == 0
     assert broker.stats.ticks >= 5
     assert broker.stats.statements == broker.stats.ticks
+
+
+async def test_subscriptions_starting_during_a_poll_stay_live(
+    live_url: str, factory: Factory, settings: Settings
+) -> None:
+    """A session watched from the middle of a tick's statement is not in that statement's
+    answer: that is not a deletion (found by bench/run_events.py)."""
+    world = await make_world(factory)
+    sessions = [await factory.session(world.atlas, world.cleo, messages=1) for _ in range(40)]
+    async with ws_connection(live_url, issue_token(world.cleo.id, settings)) as ws:
+        for session in sessions:
+            await ws.subscribe(RUN_EVENTS, {"sessionId": str(session.id)})
+            await asyncio.sleep(0.01)
+        with pytest.raises(TimeoutError):  # no `complete`, nor anything else
+            async with asyncio.timeout(1):
+                message = await ws.receive()
+                pytest.fail(f"unexpected {message}")
