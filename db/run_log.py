@@ -4,7 +4,7 @@ The platform streams a run from `agent_run_events` alone, in `(created_at, id)` 
 (`event_stream.py`), and maps each row to a chat packet (`chat_stream.py`): thinking,
 a chunk of the reply, a tool call, a status change, a delivery. `typed` does the same
 mapping into the API's event kinds; rows the chat shows nothing for (blank content, a
-tool call without name or call id, evidence and verification updates, unknown types)
+tool call without name, call id or a status of running or done, evidence and verification updates, unknown types)
 read as None.
 """
 
@@ -129,7 +129,7 @@ def _detail(event_type: str, payload: dict[str, Any]) -> Detail | None:
             return Thinking(content) if activity == "thinking" else Progress(content)
         if activity == "tool_call":
             name, call_id = _text(payload.get("name")), _text(payload.get("call_id"))
-            if name is None or call_id is None:
+            if name is None or call_id is None or payload.get("status") not in ("running", "done"):
                 return None
             return ToolCall(
                 name=name,

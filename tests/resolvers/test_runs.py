@@ -278,6 +278,8 @@ async def test_events_are_typed_as_the_chat_shows_them(api: Api, chat: Chat) -> 
         run, "web_search", "call-1", args={"q": "x"}, result="3 hits", error_code=None
     )
     await factory.event(run, "status_changed", {"activity_type": "tool_call", "name": "x"})
+    tool = {"activity_type": "tool_call", "name": "x", "call_id": "c", "status": "queued"}
+    await factory.event(run, "status_changed", tool)  # a status the chat does not show
     await factory.progress(run, "Here is")
     reply = await factory.message(chat.session, "assistant", "Here is the answer.")
     await factory.event(run, "run_completed", {"status": "completed"})
