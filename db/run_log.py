@@ -4,8 +4,8 @@ The platform streams a run from `agent_run_events` alone, in `(created_at, id)` 
 (`event_stream.py`), and maps each row to a chat packet (`chat_stream.py`): thinking,
 a chunk of the reply, a tool call, a status change, a delivery. `typed` does the same
 mapping into the API's event kinds; rows the chat shows nothing for (blank content, a
-tool call without name, call id or a status of running or done, evidence and verification updates, unknown types)
-read as None.
+tool call without name, call id or a status of running or done, evidence and
+verification updates, unknown types) read as None.
 """
 
 import uuid
