@@ -153,6 +153,17 @@ class Factory:
             self._model_id = model_id
         return self._model_id
 
+    async def _run_rules(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What the platform's CHECKs on agent_runs ask of a run's own columns: a model for
+        a LangGraph run, a queue position for a run on a lane."""
+        rules: dict[str, Any] = {}
+        if values.get("runtime_type") == "langgraph":
+            rules["model_id"] = await self._llm_model()
+        if values.get("scheduling_lane_key") is not None:
+            rules["scheduling_position_created_at"] = values.get("created_at", T0)
+            rules["scheduling_position_id"] = values["id"]
+        return {name: value for name, value in rules.items() if value is not None}
+
     async def _values(
         self, row: Any, platform: dict[str, Any] | None = None
     ) -> tuple[Table | TableClause, dict[str, Any]]:
@@ -167,6 +178,8 @@ class Factory:
             default = column.default
             if column.name not in values and default is not None and default.is_scalar:
                 values[column.name] = default.arg
+        if table.name == "agent_runs":
+            platform = {**(await self._run_rules(values)), **(platform or {})}
         preferred = {**PLATFORM_VALUES.get(table.name, {}), **(platform or {})}
         unmapped = (await self._unmapped_required())[table.name]
         for column in unmapped:
@@ -358,14 +371,11 @@ class Factory:
         for name, value in columns.items():
             setattr(run, name, value)
         platform = {
-            "model_id": await self._llm_model(),
-            "scheduling_position_created_at": at if run.scheduling_lane_key else None,
-            "scheduling_position_id": run.id if run.scheduling_lane_key else None,
             "delivery_status": "pending",
             "delivery_target": {"kind": "direct", "session_id": str(session.id)},
             "graph_name": "agent_chat",
         }
-        await self.add(run, platform={k: v for k, v in platform.items() if v is not None})
+        await self.add(run, platform=platform)
         await self.event(
             run,
             "run_created",
