@@ -4,7 +4,8 @@
     ├── Unauthenticated   UNAUTHENTICATED   no, bad or expired token; unknown or inactive user
     ├── Forbidden         FORBIDDEN         the viewer may not do this
     ├── NotFound          NOT_FOUND         no such thing, or one the viewer may not know of
-    └── BadUserInput      BAD_USER_INPUT    malformed id, page size out of range, bad cursor
+    ├── BadUserInput      BAD_USER_INPUT    malformed id, page size out of range, bad cursor
+    └── Conflict          CONFLICT          the platform's data breaks one of its own rules
 
 Failures that are neither the client's fault nor a bug have codes of their own (the
 exceptions behind them are mapped in `schema/extensions.py`):
@@ -70,6 +71,10 @@ class NotFound(ApiError):
 
 class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
+
+
+class Conflict(ApiError):
+    code = "CONFLICT"
 
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"

@@ -12,12 +12,14 @@
 - A session named by its id alone (Query.node, Query.session): active, in the viewer's
   tenant, and readable as above through its own agent or else its peer agent.
 - A user: the viewer themself, and the users of the viewer's tenant.
+- A session's runs and their events: whoever may read its messages. Its active run, and
+  cancelling it: the owner of an active direct web session only (the platform's rule).
 """
 
 import uuid
 from collections.abc import Mapping
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from db.agents import AnyAgent
 from db.models import ChatSession
@@ -129,3 +131,23 @@ def check_user_visible(viewer: AnyUser, user: AnyUser | None) -> None:
         or (viewer.tenant_id is not None and user.tenant_id == viewer.tenant_id)
     ):
         raise NotFound("User not found.")
+
+
+def is_own_direct_web(viewer_id: uuid.UUID | None, session: Any) -> bool:
+    """Whether the session is the viewer's active direct web chat: the only sessions the
+    platform shows an active run of, and lets its owner stop."""
+    return (
+        viewer_id is not None
+        and session.user_id == viewer_id
+        and session.session_type == "direct"
+        and session.group_id is None
+        and session.source_channel == "web"
+        and session.deleted_at is None
+    )
+
+
+def check_may_cancel(viewer: AnyUser, session: Any, run_matches: bool) -> None:
+    """Raise Forbidden unless the viewer owns the session's web chat and the run is its chat
+    run (the platform's `_cancel_runtime_run`); only for a viewer who may read the session."""
+    if not is_own_direct_web(viewer.id, session) or not run_matches:
+        raise Forbidden("Only the owner of the session's web chat may stop its chat run.")

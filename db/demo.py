@@ -17,6 +17,7 @@ from db.models import (
     AgentPermission,
     AgentRun,
     AgentRunEvent,
+    AgentToolExecution,
     ChatMessage,
     ChatSession,
     Identity,
@@ -345,7 +346,167 @@ def _sessions(now: datetime) -> list[list[object]]:
             ],
         ),
     ]
-    return [list(sessions.values()), messages, _failed_run(now, dan_slack[-1])]
+    cleo_web = sessions["cleo-web"]
+    replies = [
+        m for m in messages if m.conversation_id == str(cleo_web.id) and m.role == "assistant"
+    ]
+    return [
+        list(sessions.values()),
+        messages,
+        _failed_run(now, dan_slack[-1]),
+        *_chat_runs(now, cleo_web, replies[0]),
+    ]
+
+
+def _chat_run(key: str, session: ChatSession, at: datetime, *, lane_held: bool) -> AgentRun:
+    """A run of the session's web chat, as the platform's chat registers it."""
+    return AgentRun(
+        id=demo_id(f"run:{key}"),
+        tenant_id=session.tenant_id,
+        agent_id=session.agent_id,
+        session_id=session.id,
+        run_kind="foreground",
+        source_type="chat",
+        origin_user_id=session.user_id,
+        runtime_type="langgraph",
+        runtime_thread_id=str(session.id),
+        scheduling_lane_key=f"direct_chat_thread:{session.tenant_id}:{session.id}",
+        lane_held=lane_held,
+        created_at=at,
+    )
+
+
+def _events(run: AgentRun, at: datetime, events: list[tuple[str, dict[str, object]]]) -> list:
+    """The run's log, a second apart from `at`, with the platform's payloads."""
+    return [
+        AgentRunEvent(
+            id=demo_id(f"run-event:{run.id}:{n}"),
+            run_id=run.id,
+            tenant_id=run.tenant_id,
+            agent_id=run.agent_id,
+            event_type=event_type,
+            payload=payload,
+            created_at=at + timedelta(seconds=n),
+        )
+        for n, (event_type, payload) in enumerate(events)
+    ]
+
+
+def _chat_runs(now: datetime, session: ChatSession, reply: ChatMessage) -> list[list[object]]:
+    """Cleo's web chat at work: a finished run that thought, searched and delivered a
+    reply; a failed one; and the active one, waiting on her to settle a file write whose
+    outcome is unknown (see Session.activeRun)."""
+    running = {"status": "running"}
+    search = {
+        "activity_type": "tool_call",
+        "call_id": "call-search-1",
+        "name": "search_docs",
+        "args": {"query": "Q3 revenue"},
+        "reasoning_content": "The numbers are in the finance wiki.",
+    }
+    done = _chat_run("cleo-q3", session, reply.created_at - timedelta(minutes=1), lane_held=False)
+    failed = _chat_run("cleo-chart", session, now - timedelta(minutes=50), lane_held=False)
+    waiting = _chat_run("cleo-save", session, now - timedelta(minutes=10), lane_held=True)
+    start = {"status": "queued", "source_type": "chat", "thread_id": str(session.id)}
+    events = [
+        *_events(
+            done,
+            done.created_at,
+            [
+                ("run_created", start),
+                ("status_changed", running),
+                (
+                    "status_changed",
+                    {
+                        **running,
+                        "activity_type": "thinking",
+                        "content": "Board wants revenue, churn and hiring.",
+                    },
+                ),
+                ("status_changed", {**running, **search}),
+                (
+                    "status_changed",
+                    {
+                        "status": "done",
+                        **search,
+                        "result": "Revenue +12%, churn 2.1%",
+                        "execution_status": "succeeded",
+                        "error_code": None,
+                    },
+                ),
+                (
+                    "status_changed",
+                    {**running, "activity_type": "assistant_progress", "content": "Q3 in brief:"},
+                ),
+                ("run_completed", {"status": "completed"}),
+                (
+                    "delivery_succeeded",
+                    {
+                        "version": 1,
+                        "status": "delivered",
+                        "delivery_kind": "terminal",
+                        "message_id": str(reply.id),
+                        "lifecycle_status": "completed",
+                        "error_code": None,
+                    },
+                ),
+            ],
+        ),
+        *_events(
+            failed,
+            failed.created_at,
+            [
+                ("run_created", start),
+                ("status_changed", running),
+                (
+                    "run_failed",
+                    {"status": "failed", "error_code": "model_timeout", "trace_id": "trace-9c21"},
+                ),
+            ],
+        ),
+        *_events(
+            waiting,
+            waiting.created_at,
+            [
+                ("run_created", start),
+                ("status_changed", running),
+                (
+                    "status_changed",
+                    {
+                        **running,
+                        "activity_type": "tool_call",
+                        "call_id": "call-write-1",
+                        "name": "write_file",
+                        "args": {"path": "reports/q3.md"},
+                    },
+                ),
+                (
+                    "waiting_started",
+                    {
+                        "status": "waiting_user",
+                        "waiting_type": "user",
+                        "correlation_id": str(demo_id("correlation:cleo-save")),
+                        "reason": "tool_reconciliation_required",
+                        "tool_call_id": "call-write-1",
+                    },
+                ),
+            ],
+        ),
+    ]
+    unknown = AgentToolExecution(
+        id=demo_id("tool-execution:cleo-save"),
+        tenant_id=waiting.tenant_id,
+        run_id=waiting.id,
+        tool_call_id="call-write-1",
+        tool_name="write_file",
+        effect="write",
+        retry_policy="conditional",
+        status="unknown",
+        result_summary="The write timed out: reports/q3.md may or may not have been saved.",
+        result_metadata={"error_code": "tool_timeout"},
+        started_at=waiting.created_at + timedelta(seconds=2),
+    )
+    return [[done, failed, waiting], events, [unknown]]
 
 
 def _failed_run(now: datetime, failed: ChatMessage) -> list[object]:

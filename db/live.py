@@ -14,11 +14,12 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, func, or_, select, type_coerce, union_all
+from sqlalchemy import String, and_, cast, func, join, or_, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
-from db.models import ChatMessage, ChatSession
+from db.models import AgentRun, AgentRunEvent, ChatMessage, ChatSession
+from db.run_log import EVENT_COLUMNS, SHOWN_EVENTS, EventRow
 from db.types import UTCDateTime
 
 MESSAGE_COLUMNS = tuple(ChatMessage.__table__.columns)
@@ -135,3 +136,37 @@ async def changed_sessions(
 async def database_now(connection: AsyncConnection) -> datetime:
     """The database's clock (SQLite's has no fraction of a second)."""
     return (await connection.execute(select(type_coerce(func.now(), UTCDateTime())))).scalar_one()
+
+
+async def new_run_events(
+    connection: AsyncConnection, session_ids: Sequence[uuid.UUID], floor: datetime
+) -> tuple[list[WatchedSession], list[tuple[uuid.UUID, EventRow]]]:
+    """The watched sessions (whether deleted), and the events of their runs created after
+    `floor`, in log order across runs, each with its session: one statement, one row per
+    session without new events. Reads ix_agent_runs_session_created_at, then one range of
+    ix_agent_run_events_run_created per run."""
+    events = join(
+        AgentRun,
+        AgentRunEvent,
+        and_(
+            AgentRunEvent.run_id == AgentRun.id,
+            AgentRunEvent.tenant_id == AgentRun.tenant_id,
+            AgentRunEvent.created_at > floor,
+            AgentRunEvent.event_type.in_(SHOWN_EVENTS),
+        ),
+    )
+    statement = (
+        select(ChatSession.id.label("watched_id"), ChatSession.deleted_at, *EVENT_COLUMNS)
+        .select_from(ChatSession)
+        .outerjoin(events, AgentRun.session_id == ChatSession.id)
+        .where(ChatSession.id.in_(session_ids))
+        .order_by(AgentRunEvent.created_at, AgentRunEvent.id)
+    )
+    sessions: dict[uuid.UUID, WatchedSession] = {}
+    found: list[tuple[uuid.UUID, EventRow]] = []
+    for row in (await connection.execute(statement)).all():
+        watched, deleted_at, *event = row
+        sessions[watched] = WatchedSession(watched, deleted_at)
+        if event[0] is not None:
+            found.append((watched, EventRow._make(event)))
+    return list(sessions.values()), found

@@ -337,3 +337,31 @@ async def unread_by_session(
     """
     result = await session.execute(_UNREAD_BY_SESSION, {"session_ids": list(session_ids)})
     return {session_id: n for session_id, n in result.all()}
+
+
+async def agent_unread(
+    reader: Reader, agent_id: uuid.UUID, viewer_id: uuid.UUID, tenant_id: uuid.UUID
+) -> int:
+    """The viewer's unread messages over their own active direct sessions of the agent,
+    up to UNREAD_LIMIT: at most that many rows are read, whatever the backlog."""
+    unread = (
+        select(ChatMessage.id)
+        .join(ChatSession, ChatMessage.conversation_id == cast(ChatSession.id, String))
+        .where(
+            ChatSession.agent_id == agent_id,
+            ChatSession.user_id == viewer_id,
+            ChatSession.tenant_id == tenant_id,
+            ChatSession.session_type == "direct",
+            ChatSession.deleted_at.is_(None),
+            ChatMessage.role.in_(UNREAD_ROLES),
+            ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
+        )
+        .limit(UNREAD_LIMIT)
+        .subquery()
+    )
+    return (await reader.execute(select(func.count()).select_from(unread))).scalar_one()
+
+
+async def messages_by_ids(reader: Reader, ids: Sequence[uuid.UUID]) -> list[MessageRow]:
+    statement = select(*_COLUMNS).where(ChatMessage.id.in_(ids))
+    return [MessageRow._make(row) for row in (await reader.execute(statement)).all()]

@@ -148,6 +148,8 @@ class ChatSession(Base):
     group_name: Mapped[str | None] = mapped_column(String(200))
     participant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("participants.id"))
     peer_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id"))
+    # The platform's group chats; a direct chat has none (read by the active-run rule).
+    group_id: Mapped[uuid.UUID | None]
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_read_at_by_user: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
@@ -185,6 +187,15 @@ class AgentRun(Base):
     session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("chat_sessions.id"))
     parent_run_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent_runs.id"))
     run_kind: Mapped[str] = mapped_column(String(24))
+    # What makes a run the active run of a direct web chat (its lane), and who started it.
+    source_type: Mapped[str] = mapped_column(String(32), default="chat", server_default="chat")
+    origin_user_id: Mapped[uuid.UUID | None]
+    runtime_type: Mapped[str] = mapped_column(
+        String(24), default="langgraph", server_default="langgraph"
+    )
+    runtime_thread_id: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    scheduling_lane_key: Mapped[str | None] = mapped_column(String(255))
+    lane_held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=text("CURRENT_TIMESTAMP")
     )
@@ -203,6 +214,29 @@ class AgentRunEvent(Base):
         JSONDocument, default=dict, server_default=text("'{}'")
     )
     created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+
+
+class AgentToolExecution(Base):
+    """A tool call's receipt; one whose outcome is 'unknown' waits for the user to settle it."""
+
+    __tablename__ = "agent_tool_executions"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent_runs.id"))
+    tool_call_id: Mapped[str] = mapped_column(String(255))
+    tool_name: Mapped[str] = mapped_column(String(200))
+    effect: Mapped[str] = mapped_column(
+        String(24), default="external_write", server_default="external_write"
+    )
+    retry_policy: Mapped[str] = mapped_column(String(24), default="never", server_default="never")
+    status: Mapped[str] = mapped_column(String(24))
+    result_summary: Mapped[str | None] = mapped_column(Text)
+    result_metadata: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
+    started_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=text("CURRENT_TIMESTAMP")
     )
 

@@ -74,6 +74,7 @@ class SessionRow(NamedTuple):
     created_at: datetime
     updated_at: datetime
     last_message_at: datetime | None
+    group_id: uuid.UUID | None
 
 
 # Table columns, not ORM attributes: the statements below are Core selects, whose rows go

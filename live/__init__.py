@@ -3,10 +3,19 @@
 from live.broker import (
     Broker,
     MessageWatch,
+    RunEventWatch,
     SessionWatch,
     Tick,
     TooManySubscriptions,
     Watch,
 )
 
-__all__ = ["Broker", "MessageWatch", "SessionWatch", "Tick", "TooManySubscriptions", "Watch"]
+__all__ = [
+    "Broker",
+    "MessageWatch",
+    "RunEventWatch",
+    "SessionWatch",
+    "Tick",
+    "TooManySubscriptions",
+    "Watch",
+]

@@ -46,8 +46,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from auth.watching import Watched
-from db.live import ChangedSession, changed_sessions, database_now, new_messages
+from db.live import (
+    ChangedSession,
+    changed_sessions,
+    database_now,
+    new_messages,
+    new_run_events,
+)
 from db.models import ChatMessage
+from db.run_log import EventRow
 from errors import ApiError
 from live.rechecks import refusals
 from observability.metrics import POLL_LAG, POLL_TICK, SUBSCRIPTIONS
@@ -77,6 +84,12 @@ class Tick:
     deleted: bool
     floor: datetime
     shared: dict[str, Any]
+    run_events: list[EventRow] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """How many events the tick holds for its subscriber (1 for a bare deletion)."""
+        return max(1, len(self.messages) + len(self.sessions) + len(self.run_events))
 
 
 class Watch:
@@ -97,7 +110,7 @@ class Watch:
     def push(self, tick: Tick) -> None:
         if self.too_slow:
             return
-        self.pending_events += max(1, len(tick.messages) + len(tick.sessions))
+        self.pending_events += tick.size
         if self.pending_events > self.limit:
             # Never wait for a subscriber: drop its buffer and let it be disconnected.
             self.too_slow = True
@@ -122,7 +135,7 @@ class Watch:
             return None
         if self.refusal is not None:
             raise self.refusal
-        self.pending_events -= max(1, len(tick.messages) + len(tick.sessions))
+        self.pending_events -= tick.size
         return tick
 
     def close(self) -> None:
@@ -135,6 +148,10 @@ class MessageWatch(Watch):
 
 class SessionWatch(Watch):
     """Watches one agent's sessions (and the a2a sessions whose peer it is)."""
+
+
+class RunEventWatch(Watch):
+    """Watches one session's runs: their new events, and the session's soft delete."""
 
 
 _brokers: "weakref.WeakSet[Broker]" = weakref.WeakSet()
@@ -179,6 +196,7 @@ class Broker:
         self.max_subscriptions = max_subscriptions
         self.message_watches: dict[uuid.UUID, set[MessageWatch]] = {}
         self.session_watches: dict[uuid.UUID, set[SessionWatch]] = {}
+        self.run_event_watches: dict[uuid.UUID, set[RunEventWatch]] = {}
         self.count = 0
         self.recheck_interval = recheck_interval
         self._watches: set[Watch] = set()
@@ -190,6 +208,7 @@ class Broker:
         self.stats = BrokerStats()
         self._clock_offset = timedelta(0)
         self._delivered: dict[uuid.UUID, datetime] = {}
+        self._delivered_events: dict[uuid.UUID, datetime] = {}
         self._session_versions: dict[uuid.UUID, tuple[Any, ...]] = {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -208,6 +227,11 @@ class Broker:
         self._add(self.session_watches, watch)
         return watch
 
+    def watch_run_events(self, session_id: uuid.UUID) -> RunEventWatch:
+        watch = RunEventWatch(self, session_id, self.buffer)
+        self._add(self.run_event_watches, watch)
+        return watch
+
     def check_capacity(self) -> None:
         if self.count >= self.max_subscriptions:
             raise TooManySubscriptions(
@@ -224,9 +248,11 @@ class Broker:
 
     def unwatch(self, watch: Watch) -> None:
         self._watches.discard(watch)
-        watches: dict[uuid.UUID, Any] = (
-            self.message_watches if isinstance(watch, MessageWatch) else self.session_watches
-        )
+        watches: dict[uuid.UUID, Any] = {
+            MessageWatch: self.message_watches,
+            SessionWatch: self.session_watches,
+            RunEventWatch: self.run_event_watches,
+        }[type(watch)]
         group = watches.get(watch.key)
         if group is None or watch not in group:
             return
@@ -321,6 +347,8 @@ class Broker:
             await self._messages(connection, since, floor, shared)
         if self.session_watches:
             await self._sessions(connection, since, floor, shared)
+        if self.run_event_watches:
+            await self._run_events(connection, since, floor, shared)
 
     async def _messages(
         self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
@@ -402,11 +430,37 @@ class Broker:
             if what in refused:
                 watch.revoke(refused[what])
 
+    async def _run_events(
+        self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
+    ) -> None:
+        """As `_messages`, for the events of the watched sessions' runs."""
+        watched = list(self.run_event_watches)  # not those added while the statement runs
+        sessions, rows = await new_run_events(connection, watched, since)
+        self.stats.statements += 1
+        if since > floor and rows:
+            # A commit just came: late events of the same commit go out with it, in order.
+            sessions, rows = await new_run_events(connection, watched, floor)
+            self.stats.statements += 1
+        delivered = {k: v for k, v in self._delivered_events.items() if v > floor}
+        fresh: dict[uuid.UUID, list[EventRow]] = {}
+        for session_id, row in rows:
+            if row.id not in delivered:
+                delivered[row.id] = row.created_at
+                fresh.setdefault(session_id, []).append(row)
+        self._delivered_events = delivered
+        for session in sessions:
+            events, deleted = fresh.get(session.id, []), session.deleted_at is not None
+            if events or deleted:
+                tick = Tick([], [], deleted, floor, shared, events)
+                self._push(self.run_event_watches.get(session.id, ()), tick)
+        for missing in set(watched) - {session.id for session in sessions}:
+            self._push(self.run_event_watches.get(missing, ()), Tick([], [], True, floor, shared))
+
     def _push(self, watches: Iterable[Watch], tick: Tick) -> None:
         for watch in list(watches):
             was_slow = watch.too_slow
             watch.push(tick)
-            self.stats.delivered += len(tick.messages) + len(tick.sessions)
+            self.stats.delivered += len(tick.messages) + len(tick.sessions) + len(tick.run_events)
             if watch.too_slow and not was_slow:
                 self.stats.too_slow += 1
 

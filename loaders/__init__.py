@@ -11,6 +11,15 @@ from loaders.messages import (
 )
 from loaders.participants import ParticipantByIdLoader
 from loaders.run_events import RuntimeFailureByMessageLoader
+from loaders.runs import (
+    EventsByRunLoader,
+    LaneHoldersLoader,
+    MessageByIdLoader,
+    OpenCommandsLoader,
+    RunsBySessionLoader,
+    RunStateLoader,
+    UnknownExecutionsLoader,
+)
 from loaders.sessions import UnreadCountBySessionLoader
 from loaders.users import UserByIdLoader
 
@@ -57,6 +66,34 @@ class Loaders:
     @cached_property
     def user_by_id(self) -> UserByIdLoader:
         return UserByIdLoader(self.database)
+
+    @cached_property
+    def runs_by_session(self) -> RunsBySessionLoader:
+        return RunsBySessionLoader(self.database)
+
+    @cached_property
+    def lane_holders(self) -> LaneHoldersLoader:
+        return LaneHoldersLoader(self.database)
+
+    @cached_property
+    def run_state(self) -> RunStateLoader:
+        return RunStateLoader(self.database)
+
+    @cached_property
+    def open_commands(self) -> OpenCommandsLoader:
+        return OpenCommandsLoader(self.database)
+
+    @cached_property
+    def unknown_executions(self) -> UnknownExecutionsLoader:
+        return UnknownExecutionsLoader(self.database)
+
+    @cached_property
+    def events_by_run(self) -> EventsByRunLoader:
+        return EventsByRunLoader(self.database)
+
+    @cached_property
+    def message_by_id(self) -> MessageByIdLoader:
+        return MessageByIdLoader(self.database)
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from db.messages import MessageKey
+from db.run_log import EventKey
 from db.sessions import SessionKey, SessionScope
 from errors import BadUserInput
 
@@ -71,3 +72,28 @@ def message_cursor(session_id: uuid.UUID, key: MessageKey) -> str:
 def parse_message_cursor(cursor: str, session_id: uuid.UUID) -> MessageKey:
     created, row_id = _decode(cursor, "m", [str(session_id)], 4)
     return MessageKey(_time(created), _uuid(row_id))
+
+
+def run_cursor(session_id: uuid.UUID, created_at: datetime, run_id: uuid.UUID) -> str:
+    return _encode(["r", str(session_id), created_at.isoformat(), str(run_id)])
+
+
+def parse_run_cursor(cursor: str, session_id: uuid.UUID) -> tuple[datetime, uuid.UUID]:
+    created, row_id = _decode(cursor, "r", [str(session_id)], 4)
+    return _time(created), _uuid(row_id)
+
+
+def event_cursor(session_id: uuid.UUID, run_id: uuid.UUID, key: EventKey) -> str:
+    """An event's place in its run and in its session: Run.events and
+    Subscription.runEvents both continue after it."""
+    return _encode(["e", str(session_id), str(run_id), key.created_at.isoformat(), str(key.id)])
+
+
+def parse_event_cursor(
+    cursor: str, session_id: uuid.UUID, run_id: uuid.UUID | None = None
+) -> EventKey:
+    """The event's key; the cursor must be of the session (and of the run, when given)."""
+    run, created, row_id = _decode(cursor, "e", [str(session_id)], 5)
+    if run_id is not None and run != str(run_id):
+        raise BadUserInput("The cursor belongs to another list.")
+    return EventKey(_time(created), _uuid(row_id))

@@ -2,12 +2,12 @@
 
 Ids are the platform's UUIDs, not global ids, so the table of each id is found by looking
 in all of them (`db/nodes.py`), in a fixed number of statements for up to MAX_IDS ids: the
-viewer; then users and messages side by side; then sessions (asked for, and the messages')
+viewer; then users, messages and runs side by side; then sessions (asked for, and the messages')
 and agents (asked for, and the sessions') side by side.
 
 Each object is read by the rules of the field it is otherwise read through (`auth.access`):
 an agent as Query.agent, a session as Agent.session through its own agent or else its
-peer, a message as its session's messages, a user if the viewer may see them. An unknown
+peer, a message or a run as its session's messages, a user if the viewer may see them. An unknown
 id and an object the viewer may not know of get the same NOT_FOUND, whatever its kind.
 
 The functions return rows (`*Read`); `schema/query.py` makes them types.
@@ -23,6 +23,7 @@ from context import Info
 from db import models
 from db.agents import AnyAgent
 from db.nodes import agents_with_grants_by_ids, messages_by_ids, sessions_by_ids
+from db.runs import RunRow, runs_by_ids
 from db.sessions import conversation_id
 from db.users import AnyUser
 from errors import ApiError, BadUserInput, Forbidden, NotFound
@@ -56,7 +57,14 @@ class UserRead:
     user: AnyUser
 
 
-NodeRead = AgentRead | SessionRead | MessageRead | UserRead
+@dataclass(frozen=True)
+class RunRead:
+    run: RunRow
+    session: models.ChatSession
+    viewer_id: uuid.UUID
+
+
+NodeRead = AgentRead | SessionRead | MessageRead | UserRead | RunRead
 Agents = dict[uuid.UUID, tuple[AnyAgent, list[str]]]
 
 
@@ -66,6 +74,7 @@ class _Found:
     sessions: dict[uuid.UUID, models.ChatSession]
     messages: dict[uuid.UUID, models.ChatMessage]
     users: dict[uuid.UUID, AnyUser | None]
+    runs: dict[uuid.UUID, RunRow]
 
 
 async def resolve_node(info: Info, id: str) -> NodeRead:
@@ -87,7 +96,7 @@ async def resolve_nodes(info: Info, ids: list[str]) -> list[NodeRead | ApiError]
             parsed.append(error)
     viewer = await info.context.viewer()
     wanted = {id for id in parsed if isinstance(id, uuid.UUID)}
-    found = await _find(info, viewer, wanted) if wanted else _Found({}, {}, {}, {})
+    found = await _find(info, viewer, wanted) if wanted else _Found({}, {}, {}, {}, {})
     return [id if not isinstance(id, uuid.UUID) else _read(viewer, found, id) for id in parsed]
 
 
@@ -125,6 +134,13 @@ def _readable(viewer: AnyUser, found: _Found, id: uuid.UUID) -> NodeRead | ApiEr
             return NotFound(NODE_NOT_FOUND)
         session_read_through(viewer, session, found.agents)
         return MessageRead(message, session)
+    if id in found.runs:  # read as its session's messages are
+        run = found.runs[id]
+        session = found.sessions.get(run.session_id) if run.session_id else None
+        if session is None:
+            return NotFound(NODE_NOT_FOUND)
+        session_read_through(viewer, session, found.agents)
+        return RunRead(run, session, viewer.id)
     user = found.users.get(id)
     check_user_visible(viewer, user)
     assert user is not None
@@ -138,17 +154,23 @@ async def _find(info: Info, viewer: AnyUser, wanted: set[uuid.UUID]) -> _Found:
         async with info.context.database.session() as db:
             return list(await messages_by_ids(db, ids))
 
-    users, message_rows = await asyncio.gather(
-        info.context.loaders.user_by_id.load_many(ids), messages()
+    async def runs() -> list[RunRow]:
+        async with info.context.database.connection() as db:
+            return await runs_by_ids(db, ids, viewer.tenant_id)
+
+    users, message_rows, run_rows = await asyncio.gather(
+        info.context.loaders.user_by_id.load_many(ids), messages(), runs()
     )
     of_messages = {_session_id(row) for row in message_rows}
-    session_ids = wanted | {id for id in of_messages if id is not None}
+    of_runs = {row.session_id for row in run_rows}
+    session_ids = wanted | {id for id in of_messages | of_runs if id is not None}
     sessions, agents = await _sessions_and_agents(info, viewer, session_ids, wanted)
     return _Found(
         agents=agents,
         sessions=sessions,
         messages={row.id: row for row in message_rows},
         users=dict(zip(ids, users, strict=True)),
+        runs={row.id: row for row in run_rows},
     )
 
 

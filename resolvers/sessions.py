@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from auth.access import check_session_access, may_see_all_sessions
 from context import Info
 from db.agents import AnyAgent
+from db.messages import agent_unread
 from db.sessions import (
     AnySession,
     SessionKey,
@@ -148,3 +149,9 @@ async def resolve_session(info: Info, agent: AnyAgent, viewer: AnyUser, id: str)
         raise NotFound("Session not found.")
     check_session_access(viewer, agent, row)
     return Session.from_model(row, agent.id)
+
+
+async def resolve_agent_unread_count(info: Info, agent: AnyAgent, viewer: AnyUser) -> int:
+    """Agent.unreadCount: bounded, so a badge costs the same whatever the backlog."""
+    async with info.context.database.connection() as db:
+        return await agent_unread(db, agent.id, viewer.id, _tenant_of(agent))

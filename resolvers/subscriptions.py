@@ -1,4 +1,4 @@
-"""Subscription.messageAdded and Subscription.sessionEvents.
+"""Subscription.messageAdded, Subscription.sessionEvents and Subscription.runEvents.
 
 At subscribe time, before any event: the viewer, the same access rules as Agent.session
 (messageAdded) and Agent.sessions (sessionEvents), the cursor, and the cost limit, which
@@ -8,7 +8,8 @@ process's broker (`live/`) and yields rows; `schema/subscriptions.py` wraps them
 messageAdded registers with the broker first and replays the messages after the cursor
 second, so a message committed meanwhile is in the replay, in the live feed, or both:
 it is sent once (by id). Without a cursor the replay starts after the newest message.
-The subscription completes when its session is soft-deleted.
+The subscription completes when its session is soft-deleted. runEvents does the same for
+the events of the session's runs, with the same access function as messageAdded.
 
 While it runs, the broker checks again, at least every 5 s, that the viewer may still
 watch it (`auth/watching.py`): when the right is gone, it ends with the refusal's code
@@ -38,13 +39,14 @@ from db.agents import AnyAgent
 from db.live import ChangedSession
 from db.messages import MessageKey, messages_after
 from db.nodes import agents_with_grants_by_ids
+from db.run_log import EventKey, RunEvent, session_events_after, typed
 from db.sessions import SessionScope, conversation_id, session_by_id
 from db.users import AnyUser
 from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, NotFound, Unauthenticated
 from live import Broker, Tick, TooManySubscriptions, Watch
 from loaders import Loaders
 from resolvers.agents import viewer_agent
-from resolvers.cursors import parse_message_cursor
+from resolvers.cursors import parse_event_cursor, parse_message_cursor
 from resolvers.ids import parse_id
 from schema.cost import query_cost
 
@@ -331,3 +333,70 @@ def _event(
     if before is None and first > started:
         return SessionEvent(SessionEventKind.ADDED, row)
     return SessionEvent(SessionEventKind.CHANGED, row)
+
+
+# runEvents
+
+
+@dataclass
+class RunEventFeed:
+    session: models.ChatSession
+    events: AsyncIterator[RunEvent]
+
+
+async def open_run_event_feed(info: Info, session_id: str, after: str | None) -> RunEventFeed:
+    async with broker_of(info).starting:
+        return await _open_run_event_feed(info, session_id, after)
+
+
+async def _open_run_event_feed(info: Info, session_id: str, after: str | None) -> RunEventFeed:
+    viewer = await info.context.viewer()
+    parsed = parse_id(session_id, "session id")
+    key = parse_event_cursor(after, parsed) if after is not None else None
+    check_cost(info)
+    session = await _readable_session(info, viewer, parsed)
+    broker = broker_of(info)
+    _check_capacity(broker)
+    watched = Watched.session(viewer.id, session.id)
+    watch = partial(_watch, info, lambda: broker.watch_run_events(session.id), watched)
+    return RunEventFeed(session, _run_event_feed(info, watch, session, key))
+
+
+async def _run_event_feed(
+    info: Info,
+    open_watch: Callable[[], Watch],
+    session: models.ChatSession,
+    cursor: EventKey | None,
+) -> AsyncIterator[RunEvent]:
+    """As `_message_feed`: watch first, replay from the cursor (or the broker's window),
+    then live, each event once by id, in log order across the session's runs."""
+    sent: dict[uuid.UUID, datetime] = {}
+    database = info.context.database
+    watch = open_watch()
+    window = EventKey(watch.broker.now() - watch.broker.lookback, uuid.UUID(int=0))
+    key = window if cursor is None else min(cursor, window)
+    try:
+        while True:
+            async with watch.broker.starting, database.connection() as db:
+                rows = await session_events_after(db, session.id, key, REPLAY_PAGE)
+            info.context.loaders = Loaders.for_request(database)
+            for row in rows:
+                sent[row.id] = row.created_at
+                after_cursor = cursor is not None and EventKey(row.created_at, row.id) > cursor
+                if after_cursor and (event := typed(row)) is not None:
+                    yield event
+            if len(rows) < REPLAY_PAGE:
+                break
+            key = EventKey(rows[-1].created_at, rows[-1].id)
+        while True:
+            tick = await _next(info, watch)
+            sent = {id: at for id, at in sent.items() if at > tick.floor}
+            for row in tick.run_events:
+                if row.id not in sent:
+                    sent[row.id] = row.created_at
+                    if (event := typed(row)) is not None:
+                        yield event
+            if tick.deleted:
+                return
+    finally:
+        watch.close()

@@ -30,6 +30,7 @@ from schema.operation_log import OperationLog
 from schema.operation_span import OperationSpan
 from schema.query import Query
 from schema.read_retry import LostConnectionRetry
+from schema.run_events import RUN_EVENT_TYPES
 from schema.scalars import SCALARS
 from schema.subscriptions import StreamErrorCodes, Subscription
 from settings import Settings
@@ -112,6 +113,7 @@ def create_schema(settings: Settings, tracer: Tracer | None = None) -> ChatSchem
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=RUN_EVENT_TYPES,
         extensions=extensions,
         config=config,
         execution_context_class=executor_class(settings.executor),

@@ -97,3 +97,13 @@ class Agent(Node):
         id: Annotated[strawberry.ID, strawberry.argument(description="The session's id.")],
     ) -> Session | None:
         return await session_resolvers.resolve_session(info, self.model, self.viewer, id)
+
+    @strawberry.field(
+        description=(
+            "The viewer's unread messages over their own active direct sessions of this agent "
+            "(the sum of those sessions' unreadCount), for a sidebar badge; at most 100, which "
+            'reads as "100 or more".'
+        )
+    )
+    async def unread_count(self, info: Info) -> int:
+        return await session_resolvers.resolve_agent_unread_count(info, self.model, self.viewer)

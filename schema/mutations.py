@@ -4,7 +4,9 @@ import strawberry
 
 from context import Info
 from resolvers import mutations
+from resolvers.cancel_run import resolve_cancel_run
 from schema.errors import ForbiddenError, NotFoundError, ValidationError
+from schema.runs import Run
 from schema.sessions import DeletedSession, Session
 
 CreateSessionResult = Annotated[
@@ -28,6 +30,10 @@ MarkSessionReadResult = Annotated[
     strawberry.union(
         "MarkSessionReadResult", description="The session, now read, or why it was not."
     ),
+]
+CancelRunResult = Annotated[
+    Run | NotFoundError | ForbiddenError | ValidationError,
+    strawberry.union("CancelRunResult", description="The run, asked to stop, or why it was not."),
 ]
 
 SessionId = Annotated[strawberry.ID, strawberry.argument(description="The session's id.")]
@@ -118,3 +124,17 @@ class Mutation:
     )
     async def mark_session_read(self, info: Info, id: SessionId) -> MarkSessionReadResult:
         return await mutations.resolve_mark_session_read(info, id)
+
+    @strawberry.mutation(
+        description=(
+            "Ask the agent to stop: one cancel command for the run, as the platform's web chat "
+            "enqueues it. Only the owner of the run's active direct web session, while the run "
+            "holds the session's lane; calling it again changes nothing."
+        )
+    )
+    async def cancel_run(
+        self,
+        info: Info,
+        run_id: Annotated[strawberry.ID, strawberry.argument(description="The run to stop.")],
+    ) -> CancelRunResult:
+        return await resolve_cancel_run(info, run_id)

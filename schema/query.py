@@ -6,10 +6,11 @@ from context import Info
 from errors import ApiError
 from resolvers import nodes as node_resolvers
 from resolvers.agents import resolve_agent
-from resolvers.nodes import AgentRead, MessageRead, NodeRead, SessionRead
+from resolvers.nodes import AgentRead, MessageRead, NodeRead, RunRead, SessionRead
 from schema.agents import Agent
 from schema.messages import Message
 from schema.nodes import Node
+from schema.runs import Run
 from schema.sessions import Session
 from schema.users import User
 
@@ -57,9 +58,9 @@ class Query:
         description=(
             "Any object by its id alone (the platform's UUID), with the access rules of the "
             "field it is otherwise read through: an Agent as Query.agent, a Session as "
-            "Query.session, a Message as its session's messages, a User when it is the viewer "
-            "or in the viewer's tenant. Null with NOT_FOUND for an unknown id and for an object "
-            "the viewer may not know of (the same answer, whatever its kind); null with "
+            "Query.session, a Message or a Run as its session's messages, a User when it is the "
+            "viewer or in the viewer's tenant. Null with NOT_FOUND for an unknown id and for an "
+            "object the viewer may not know of (the same answer, whatever its kind); null with "
             "FORBIDDEN where that field answers FORBIDDEN. A malformed id is BAD_USER_INPUT."
         )
     )
@@ -97,4 +98,6 @@ def _node(read: NodeRead) -> Node:
         return Session.from_model(read.session, read.through)
     if isinstance(read, MessageRead):
         return Message.from_model(read.message, read.session)
+    if isinstance(read, RunRead):
+        return Run.of(read.run, read.session, read.viewer_id)
     return User.from_model(read.user)

@@ -16,12 +16,14 @@ from db.users import AnyUser
 from loaders import Loaders
 from loaders.ready import then
 from resolvers import messages as message_resolvers
+from resolvers import runs as run_resolvers
 from resolvers.naming import agent_name, group_display_name, user_display_name
 from resolvers.pages import check_count_limit
 from schema.counts import Count
 from schema.messages import MessageConnection
 from schema.nodes import Node
 from schema.pagination import PageInfo
+from schema.runs import Run, RunConnection
 from schema.users import User
 
 
@@ -249,6 +251,32 @@ class Session(Node):
         return await message_resolvers.resolve_messages(
             info, self.model, first=first, after=after, last=last, before=before
         )
+
+    @strawberry.field(
+        graphql_type=Run | None,
+        description=(
+            "The run that holds this session's chat lane now (the agent working, queued or "
+            "waiting on the user), for the owner of an active direct web session; null for "
+            "anyone else and when there is none. Two lane holders are a CONFLICT error."
+        ),
+    )
+    def active_run(self, info: Info) -> Run | Awaitable[Run | None] | None:
+        return run_resolvers.resolve_active_run(info, self.model)
+
+    @strawberry.field(description="The session's runs, newest first. first is 1..100.")
+    async def runs(
+        self,
+        info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many of the newest runs (after `after`): 1..100."),
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page on: start after this run cursor."),
+        ] = None,
+    ) -> RunConnection:
+        return await run_resolvers.resolve_runs(info, self.model, first, after)
 
 
 def _user(user: AnyUser | None) -> User | None:

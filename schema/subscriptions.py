@@ -18,6 +18,7 @@ from resolvers import subscriptions as resolvers
 from resolvers.subscriptions import SessionEventKind
 from schema.extensions import with_code
 from schema.messages import Message
+from schema.run_events import RunEvent, run_event
 from schema.sessions import Session, SessionScope
 
 
@@ -99,11 +100,41 @@ class Subscription:
         feed = await resolvers.open_session_feed(info, agent_id, Scope(scope.value))
         return _session_events(feed)
 
+    @strawberry.subscription(
+        description=(
+            "Every event of the session's runs, in order (created time, then id): what the "
+            "agent thinks, writes and calls while it works, and how each run ends. With "
+            "`after` (an event's cursor) the events after it are replayed first, then live "
+            "ones follow, with no gap or duplicate; without it, the events written after the "
+            "subscription started. Completes when the session is deleted; same access as the "
+            "session's messages."
+        )
+    )
+    async def run_events(
+        self,
+        info: Info,
+        session_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The session whose runs to follow.")
+        ],
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Replay the events after this event cursor first."),
+        ] = None,
+    ) -> AsyncGenerator[RunEvent, None]:
+        feed = await resolvers.open_run_event_feed(info, session_id, after)
+        return _run_events(feed)
+
 
 async def _messages(feed: resolvers.MessageFeed) -> AsyncGenerator[Message, None]:
     async with aclosing(feed.messages) as rows:
         async for row in rows:
             yield Message.from_model(row, feed.session)
+
+
+async def _run_events(feed: resolvers.RunEventFeed) -> AsyncGenerator[RunEvent, None]:
+    async with aclosing(feed.events) as events:
+        async for event in events:
+            yield run_event(event, feed.session)
 
 
 async def _session_events(feed: resolvers.SessionFeed) -> AsyncGenerator[SessionEvent, None]:

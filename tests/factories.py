@@ -34,7 +34,9 @@ from db.models import (
     Agent,
     AgentPermission,
     AgentRun,
+    AgentRunCommand,
     AgentRunEvent,
+    AgentToolExecution,
     Base,
     ChatMessage,
     ChatSession,
@@ -43,6 +45,7 @@ from db.models import (
     Tenant,
     User,
 )
+from db.types import GUID
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -84,6 +87,8 @@ class Factory:
         self.database = database
         self._clock = T0
         self._unmapped: dict[str, list[Any]] | None = None
+        self._columns: dict[str, set[str]] = {}
+        self._model_id: uuid.UUID | None = None
 
     def tick(self, minutes: int = 1) -> datetime:
         """A strictly increasing time, so rows made later sort later."""
@@ -111,7 +116,57 @@ class Factory:
                 self._unmapped = await connection.run_sync(read)
         return self._unmapped
 
-    async def _values(self, row: Any) -> tuple[Table | TableClause, dict[str, Any]]:
+    async def _has_column(self, table: str, name: str) -> bool:
+        if table not in self._columns:
+            async with self.database.engine.connect() as connection:
+                found = await connection.run_sync(
+                    lambda sync: [column["name"] for column in inspect(sync).get_columns(table)]
+                )
+            self._columns[table] = set(found)
+        return name in self._columns[table]
+
+    async def _platform_only(self, table: str, values: dict[str, Any]) -> dict[str, Any]:
+        """The values of platform-only columns, for the columns this database has."""
+        return {
+            name: value for name, value in values.items() if await self._has_column(table, name)
+        }
+
+    async def _llm_model(self) -> uuid.UUID | None:
+        """A model row, on the platform's database: its LangGraph runs must name one."""
+        if not await self._has_column("agent_runs", "model_id"):
+            return None
+        if self._model_id is None:
+            model_id = uuid.uuid4()
+
+            def columns(sync: Connection) -> list[Any]:
+                return inspect(sync).get_columns("llm_models")
+
+            async with self.database.engine.connect() as connection:
+                found = await connection.run_sync(columns)
+            values: dict[str, Any] = {"id": model_id}
+            for column in found:
+                if not column["nullable"] and column["default"] is None and column["name"] != "id":
+                    values[column["name"]] = _platform_value(column)
+            target = sql_table("llm_models", *(sql_column(c["name"], c["type"]) for c in found))
+            async with self.database.transaction() as session:
+                await session.execute(insert(target).values(values))
+            self._model_id = model_id
+        return self._model_id
+
+    async def _run_rules(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What the platform's CHECKs on agent_runs ask of a run's own columns: a model for
+        a LangGraph run, a queue position for a run on a lane."""
+        rules: dict[str, Any] = {}
+        if values.get("runtime_type") == "langgraph":
+            rules["model_id"] = await self._llm_model()
+        if values.get("scheduling_lane_key") is not None:
+            rules["scheduling_position_created_at"] = values.get("created_at", T0)
+            rules["scheduling_position_id"] = values["id"]
+        return {name: value for name, value in rules.items() if value is not None}
+
+    async def _values(
+        self, row: Any, platform: dict[str, Any] | None = None
+    ) -> tuple[Table | TableClause, dict[str, Any]]:
         table: Table = row.__table__
         values = {
             column.name: getattr(row, column.key)
@@ -123,11 +178,27 @@ class Factory:
             default = column.default
             if column.name not in values and default is not None and default.is_scalar:
                 values[column.name] = default.arg
-        preferred = PLATFORM_VALUES.get(table.name, {})
+        if table.name == "agent_runs":
+            platform = {**(await self._run_rules(values)), **(platform or {})}
+        preferred = {**PLATFORM_VALUES.get(table.name, {}), **(platform or {})}
         unmapped = (await self._unmapped_required())[table.name]
         for column in unmapped:
             value = preferred.get(column["name"], _platform_value(column))
             values[column["name"]] = uuid.uuid4().hex if value is None else value
+        extra = {
+            name: value
+            for name, value in (await self._platform_only(table.name, platform or {})).items()
+            if name not in values
+        }
+        values |= extra
+        unmapped = [
+            *unmapped,
+            *(
+                {"name": name, "type": _column_type(value)}
+                for name, value in extra.items()
+                if name not in {column["name"] for column in unmapped}
+            ),
+        ]
         if not unmapped:
             return table, values
         # The platform's own columns are unknown to the model's Table: insert into a table
@@ -139,11 +210,12 @@ class Factory:
         )
         return target, values
 
-    async def add(self, *rows: Any) -> None:
-        """Insert the rows, in the order given, in one transaction."""
+    async def add(self, *rows: Any, platform: dict[str, Any] | None = None) -> None:
+        """Insert the rows, in the order given, in one transaction; `platform` gives values
+        of the platform's own columns, written where the database has them."""
         async with self.database.transaction() as session:
             for row in rows:
-                table, values = await self._values(row)
+                table, values = await self._values(row, platform)
                 await session.execute(insert(table).values(values))
 
     async def tenant(self, name: str = "Acme") -> Tenant:
@@ -270,10 +342,184 @@ class Factory:
             parent_run_id=parent.id if parent else None,
             run_kind=kind,
             created_at=self.tick(),
-            **columns,
+            **{"runtime_type": "legacy", **columns},
         )
         await self.add(run)
         return run
+
+    async def chat_run(
+        self, session: ChatSession, *, lane_held: bool = True, **columns: Any
+    ) -> AgentRun:
+        """A run as the platform's web chat registers one for a direct session
+        (`register_run` in its persistence.py): the session's lane, a LangGraph thread named
+        after the session, and its run_created event."""
+        at = columns.pop("created_at", None) or self.tick()
+        run = AgentRun(
+            id=uuid.uuid4(),
+            tenant_id=session.tenant_id,
+            agent_id=session.agent_id,
+            session_id=session.id,
+            run_kind="foreground",
+            source_type="chat",
+            origin_user_id=session.user_id,
+            runtime_type="langgraph",
+            runtime_thread_id=str(session.id),
+            scheduling_lane_key=f"direct_chat_thread:{session.tenant_id}:{session.id}",
+            lane_held=lane_held,
+            created_at=at,
+        )
+        for name, value in columns.items():
+            setattr(run, name, value)
+        platform = {
+            "delivery_status": "pending",
+            "delivery_target": {"kind": "direct", "session_id": str(session.id)},
+            "graph_name": "agent_chat",
+        }
+        await self.add(run, platform=platform)
+        await self.event(
+            run,
+            "run_created",
+            {"status": "queued", "source_type": "chat", "thread_id": str(session.id)},
+            created_at=at,
+            summary="Runtime Run created",
+        )
+        return run
+
+    async def event(
+        self,
+        run: AgentRun,
+        event_type: str,
+        payload: dict[str, Any],
+        *,
+        created_at: datetime | None = None,
+        summary: str = "",
+        id: uuid.UUID | None = None,
+    ) -> AgentRunEvent:
+        """An event of the run's log, with the platform's summary and idempotency key."""
+        event = AgentRunEvent(
+            id=id or uuid.uuid4(),
+            run_id=run.id,
+            tenant_id=run.tenant_id,
+            agent_id=run.agent_id,
+            event_type=event_type,
+            payload=payload,
+            created_at=created_at or self.tick(),
+        )
+        await self.add(
+            event,
+            platform={"summary": summary, "idempotency_key": f"{event_type}:{event.id}"},
+        )
+        return event
+
+    async def thinking(self, run: AgentRun, content: str, **options: Any) -> AgentRunEvent:
+        """What checkpoint_side_effects.py records for the model's reasoning."""
+        payload = {"status": "running", "activity_type": "thinking", "content": content}
+        return await self.event(run, "status_changed", payload, **options)
+
+    async def progress(self, run: AgentRun, content: str, **options: Any) -> AgentRunEvent:
+        """What checkpoint_side_effects.py records for a piece of the reply."""
+        payload = {"status": "running", "activity_type": "assistant_progress", "content": content}
+        return await self.event(run, "status_changed", payload, **options)
+
+    async def tool_call(
+        self,
+        run: AgentRun,
+        name: str,
+        call_id: str,
+        *,
+        args: dict[str, Any] | None = None,
+        result: str | None = None,
+        execution_status: str | None = None,
+        error_code: str | None = None,
+        **options: Any,
+    ) -> AgentRunEvent:
+        """A tool starting (no result) or done, as tool_step_service.py records it."""
+        payload: dict[str, Any] = {
+            "status": "running" if result is None else "done",
+            "activity_type": "tool_call",
+            "call_id": call_id,
+            "name": name,
+            "args": args or {},
+            "reasoning_content": "",
+        }
+        if result is not None:
+            payload |= {"result": result, "execution_status": execution_status or "succeeded"}
+            payload["error_code"] = error_code
+        return await self.event(run, "status_changed", payload, **options)
+
+    async def delivery(
+        self, run: AgentRun, message: ChatMessage | None, *, failed: bool = False, **payload: Any
+    ) -> AgentRunEvent:
+        """A delivery receipt as delivery.py records it (`_add_event`)."""
+        data: dict[str, Any] = {
+            "version": 1,
+            "status": "failed" if failed else "delivered",
+            "delivery_kind": "terminal",
+            "message_id": str(message.id) if message else None,
+            "error_code": "delivery_target_missing" if failed else None,
+            "lifecycle_status": "completed",
+            "correlation_id": None,
+            **payload,
+        }
+        event_type = "delivery_failed" if failed else "delivery_succeeded"
+        return await self.event(run, event_type, data)
+
+    async def command(
+        self,
+        run: AgentRun,
+        command_type: str = "cancel",
+        *,
+        status: str = "pending",
+        idempotency_key: str | None = None,
+        payload: dict[str, Any] | None = None,
+        actor: User | None = None,
+    ) -> AgentRunCommand:
+        command = AgentRunCommand(
+            id=uuid.uuid4(),
+            tenant_id=run.tenant_id,
+            run_id=run.id,
+            command_type=command_type,
+            payload=payload or {},
+            actor_user_id=actor.id if actor else None,
+            idempotency_key=idempotency_key or f"{command_type}:{uuid.uuid4()}",
+            status=status,
+            attempt_count=0,
+            created_at=self.tick(),
+        )
+        await self.add(command)
+        return command
+
+    async def tool_execution(
+        self,
+        run: AgentRun,
+        tool_name: str,
+        tool_call_id: str,
+        *,
+        status: str = "unknown",
+        effect: str = "external_write",
+        retry_policy: str = "never",
+        result_summary: str | None = None,
+        result_metadata: dict[str, Any] | None = None,
+    ) -> AgentToolExecution:
+        """A tool receipt as tool_execution.py reserves and settles it."""
+        execution = AgentToolExecution(
+            id=uuid.uuid4(),
+            tenant_id=run.tenant_id,
+            run_id=run.id,
+            tool_call_id=tool_call_id,
+            tool_name=tool_name,
+            effect=effect,
+            retry_policy=retry_policy,
+            status=status,
+            result_summary=result_summary,
+            result_metadata=result_metadata or {},
+            started_at=self.tick(),
+        )
+        await self.add(
+            execution,
+            platform={"assistant_message_id": f"msg-{tool_call_id}", "arguments_hash": "0" * 64},
+        )
+        return execution
 
     async def delivery_failure(
         self,
@@ -334,6 +580,17 @@ class Factory:
                 )
             session.last_message_at = at
         return message
+
+
+def _column_type(value: Any) -> Any:
+    """The SQL type a platform-only value is written with."""
+    if isinstance(value, dict | list):
+        return JSONB()
+    if isinstance(value, datetime):
+        return DateTime(timezone=True)
+    if isinstance(value, uuid.UUID):
+        return GUID()
+    return String()
 
 
 def _kind(columns: dict[str, Any]) -> str:

@@ -478,9 +478,9 @@ query Refetch($ids: [ID!]!) {
 
 # A list's sessions read their message pages together, one windowed statement for all
 # (db/messages.py): the viewer with the agent, the list, the pages (with senders), their
-# bounded counts, the runtime errors of all their replies. nodes: the viewer; users and
-# messages by id; sessions and agents; the pages; their counts.
-NESTED_STATEMENTS = {"list": 5, "nodes": 7}
+# bounded counts, the runtime errors of all their replies. nodes: the viewer; users,
+# messages and runs by id; sessions and agents; the pages; their counts.
+NESTED_STATEMENTS = {"list": 5, "nodes": 8}
 
 
 @pytest.mark.parametrize("size", [pytest.param(2, id="2-sessions"), pytest.param(50, id="50")])

@@ -87,6 +87,7 @@ DEFAULT_QUERY = """\
   agent(id: "213e7fbf-acee-5418-9a1a-500f18d6800a") {
     name
     viewerAccess
+    unreadCount
     sessions(scope: MINE, first: 10) {
       count {
         count
@@ -99,6 +100,14 @@ DEFAULT_QUERY = """\
         isPrimary
         unreadCount
         lastMessageAt
+        # The agent at work in this chat, if it is. Cleo's (`python server.py token
+        # cleo`) waits on her; Subscription.runEvents follows it live.
+        activeRun {
+          status
+          canCancel
+          waiting { type reason }
+          pendingToolReconciliations { toolName canReconcile }
+        }
       }
     }
   }

@@ -23,7 +23,7 @@ const { possibleTypes } = read("possible-types.json");
 const documents = {};
 const hashes = {};
 for (const [key, text] of Object.entries(read("persisted-documents.json"))) {
-  const name = text.match(/(?:query|mutation) (\w+)/)[1];
+  const name = text.match(/(?:query|mutation|subscription) (\w+)/)[1];
   documents[name] = gql(text);
   hashes[name] = key.replace(/^sha256:/, "");
 }

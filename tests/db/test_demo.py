@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import build_schema, parse, validate
 from sqlalchemy import func, select
 
 from db.demo import demo_id, load_demo
@@ -21,6 +22,15 @@ from tests.api import Api
 from tests.databases import BACKENDS, scratch_url
 
 ATLAS = str(demo_id("agent:Atlas"))
+ROOT = Path(__file__).resolve().parents[2]
+README_BLOCK = (
+    (ROOT / "README.md")
+    .read_text()
+    .split("## Follow the agent at work", 1)[1]
+    .split("```graphql\n", 1)[1]
+    .split("```", 1)[0]
+)
+SCHEMA = (ROOT / "schema.graphql").read_text()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -150,3 +160,56 @@ async def test_the_demo_has_an_agent_of_each_access_mode(
     )
 
     assert (body["data"]["agent"] or {}).get("viewerAccess") == access
+
+
+async def test_the_demo_shows_the_agent_at_work(demo_api: Api, own_database: Database) -> None:
+    """Cleo's web chat: a finished run with thinking, progress, tool calls and a delivery, a
+    failed run, and the active one waiting on her to settle an unknown file write."""
+    cleo = await _user(own_database, "cleo")
+
+    body = await demo_api.query(
+        """query($id: ID!, $session: ID!) { agent(id: $id) { unreadCount session(id: $session) {
+             activeRun { status canCancel canResume waiting { type reason }
+                         pendingToolReconciliations { toolName canReconcile } }
+             runs { nodes { status errorCode events { nodes {
+               __typename ... on RunDelivery { message { role } } } } } } } } }""",
+        {"id": ATLAS, "session": str(demo_id("session:cleo-web"))},
+        user=cleo,
+    )
+
+    assert "errors" not in body, body
+    session = body["data"]["agent"]["session"]
+    assert session["activeRun"] == {
+        "status": "WAITING_USER",
+        "canCancel": True,
+        "canResume": False,
+        "waiting": {"type": "user", "reason": "tool_reconciliation_required"},
+        "pendingToolReconciliations": [{"toolName": "write_file", "canReconcile": True}],
+    }
+    runs = session["runs"]["nodes"]
+    assert [(run["status"], run["errorCode"]) for run in runs] == [
+        ("WAITING_USER", None),
+        ("FAILED", "model_timeout"),
+        ("COMPLETED", None),
+    ]
+    kinds = [event["__typename"] for event in runs[2]["events"]["nodes"]]
+    assert {"RunThinking", "RunToolCall", "RunProgress", "RunDelivery"} <= set(kinds)
+    assert runs[2]["events"]["nodes"][-1]["message"] == {"role": "ASSISTANT"}
+    assert body["data"]["agent"]["unreadCount"] == 2
+
+
+async def test_the_readmes_chat_page_runs_on_the_demo(
+    demo_api: Api, own_database: Database
+) -> None:
+    """The query and subscription of README's "Follow the agent at work" are valid, and the
+    query shows Cleo's waiting run."""
+    query, subscription = README_BLOCK.split("\nsubscription ", 1)
+    assert validate(build_schema(SCHEMA), parse("subscription " + subscription)) == []
+    cleo = await _user(own_database, "cleo")
+
+    body = await demo_api.query(
+        query, {"agentId": ATLAS, "sessionId": str(demo_id("session:cleo-web"))}, user=cleo
+    )
+
+    assert "errors" not in body, body
+    assert body["data"]["agent"]["session"]["activeRun"]["status"] == "WAITING_USER"

@@ -159,8 +159,8 @@ def _changed(platform: Platform, table: str, column: str, **change: object) -> P
             "participants", "id", {"type": "TEXT"}, "mapped as UUID", id="uuid-became-text"
         ),
         pytest.param(
-            "chat_sessions",
-            "group_id",
+            "agent_run_commands",
+            "claimed_by",
             {"nullable": False},
             "the server's inserts would fail",
             id="new-required-column",

@@ -482,8 +482,9 @@ async def test_the_cost_limit_counts_every_id(api: Api, world: World) -> None:
 
 # --- statements ------------------------------------------------------------------------
 
-# viewer; users and messages; sessions and agents (the sessions' too, for their labels).
-NODES_STATEMENTS = 5
+# viewer; users, messages and runs; sessions and agents (the sessions' too, for their
+# labels).
+NODES_STATEMENTS = 6
 # Then one batch each of message counts, unread counts, participants and runtime failures.
 NODES_WITH_FIELDS_STATEMENTS = NODES_STATEMENTS + 4
 KINDS = ("agent", "agent-to-agent session", "own session", "message", "user")

@@ -24,6 +24,7 @@ from tests.factories import Factory
 from tests.subscriptions import rights
 from tests.subscriptions.client import MULTIPART_ACCEPT, multipart_parts, ws_connection
 from tests.subscriptions.test_message_added import MESSAGE_ADDED
+from tests.subscriptions.test_run_events import RUN_EVENTS
 from tests.subscriptions.test_session_events import SESSION_EVENTS
 from tests.subscriptions.world import make_world, now
 
@@ -98,11 +99,13 @@ CASES = [
 def subscription(kind: str, scene: Scene) -> tuple[str, dict[str, str]]:
     if kind == "messageAdded":
         return MESSAGE_ADDED, {"sessionId": str(scene.session.id)}
+    if kind == "runEvents":
+        return RUN_EVENTS, {"sessionId": str(scene.session.id)}
     scope = "ALL" if scene.all_sessions else "MINE"
     return SESSION_EVENTS, {"agentId": str(scene.agent.id), "scope": scope}
 
 
-@pytest.mark.parametrize("kind", ["messageAdded", "sessionEvents"])
+@pytest.mark.parametrize("kind", ["messageAdded", "sessionEvents", "runEvents"])
 @pytest.mark.parametrize(("setup", "change", "code"), CASES)
 async def test_over_websocket_the_subscription_ends_with_an_error(
     live_url: str,

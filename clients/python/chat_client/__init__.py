@@ -1,9 +1,28 @@
 from .async_base_client import AsyncBaseClient
 from .base_model import BaseModel, Upload
+from .cancel_run import (
+    CancelRun,
+    CancelRunCancelRunForbiddenError,
+    CancelRunCancelRunNotFoundError,
+    CancelRunCancelRunRun,
+    CancelRunCancelRunValidationError,
+)
+from .chat_activity import (
+    ChatActivity,
+    ChatActivityRunEventsRunDelivery,
+    ChatActivityRunEventsRunDeliveryMessage,
+    ChatActivityRunEventsRunEvent,
+    ChatActivityRunEventsRunLifecycle,
+    ChatActivityRunEventsRunLifecycleWaiting,
+    ChatActivityRunEventsRunProgress,
+    ChatActivityRunEventsRunThinking,
+    ChatActivityRunEventsRunToolCall,
+)
 from .chat_view import (
     ChatView,
     ChatViewAgent,
     ChatViewAgentSession,
+    ChatViewAgentSessionActiveRun,
     ChatViewAgentSessionMessages,
     ChatViewAgentSessionMessagesCount,
     ChatViewAgentSessionMessagesNodes,
@@ -28,6 +47,9 @@ from .enums import (
     CountPrecision,
     MessageRole,
     ParticipantType,
+    RunLifecycleEvent,
+    RunStatus,
+    RunToolCallStatus,
     SessionKind,
     SessionScope,
     UserRole,
@@ -40,6 +62,8 @@ from .exceptions import (
     GraphQLClientInvalidResponseError,
 )
 from .fragments import (
+    ActiveRun,
+    ActiveRunWaiting,
     ChatMessage,
     ChatMessagePartsTextPart,
     ChatMessagePartsToolCallPart,
@@ -71,9 +95,25 @@ from .session_list import (
 from .viewer import Viewer, ViewerViewer
 
 __all__ = [
+    "ActiveRun",
+    "ActiveRunWaiting",
     "AgentAccess",
     "AsyncBaseClient",
     "BaseModel",
+    "CancelRun",
+    "CancelRunCancelRunForbiddenError",
+    "CancelRunCancelRunNotFoundError",
+    "CancelRunCancelRunRun",
+    "CancelRunCancelRunValidationError",
+    "ChatActivity",
+    "ChatActivityRunEventsRunDelivery",
+    "ChatActivityRunEventsRunDeliveryMessage",
+    "ChatActivityRunEventsRunEvent",
+    "ChatActivityRunEventsRunLifecycle",
+    "ChatActivityRunEventsRunLifecycleWaiting",
+    "ChatActivityRunEventsRunProgress",
+    "ChatActivityRunEventsRunThinking",
+    "ChatActivityRunEventsRunToolCall",
     "ChatClient",
     "ChatMessage",
     "ChatMessagePartsTextPart",
@@ -83,6 +123,7 @@ __all__ = [
     "ChatView",
     "ChatViewAgent",
     "ChatViewAgentSession",
+    "ChatViewAgentSessionActiveRun",
     "ChatViewAgentSessionMessages",
     "ChatViewAgentSessionMessagesCount",
     "ChatViewAgentSessionMessagesNodes",
@@ -113,6 +154,9 @@ __all__ = [
     "RenameSessionRenameSessionNotFoundError",
     "RenameSessionRenameSessionSession",
     "RenameSessionRenameSessionValidationError",
+    "RunLifecycleEvent",
+    "RunStatus",
+    "RunToolCallStatus",
     "SessionKind",
     "SessionList",
     "SessionListAgent",

@@ -4,7 +4,7 @@ from pydantic import Field
 
 from .base_model import BaseModel
 from .enums import CountPrecision, SessionKind
-from .fragments import ChatMessage
+from .fragments import ActiveRun, ChatMessage
 
 
 class ChatView(BaseModel):
@@ -23,6 +23,7 @@ class ChatViewAgentSession(BaseModel):
     kind: SessionKind
     unread_count: int = Field(alias="unreadCount")
     messages: "ChatViewAgentSessionMessages"
+    active_run: Optional["ChatViewAgentSessionActiveRun"] = Field(alias="activeRun")
 
 
 class ChatViewAgentSessionMessages(BaseModel):
@@ -42,6 +43,7 @@ class ChatViewAgentSessionMessagesPageInfo(BaseModel):
 
 
 ChatViewAgentSessionMessagesNodes = ChatMessage
+ChatViewAgentSessionActiveRun = ActiveRun
 ChatView.model_rebuild()
 ChatViewAgent.model_rebuild()
 ChatViewAgentSession.model_rebuild()

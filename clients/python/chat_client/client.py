@@ -1,7 +1,10 @@
+from collections.abc import AsyncIterator
 from typing import Any, Optional, Union
 
 from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, UnsetType
+from .cancel_run import CancelRun
+from .chat_activity import ChatActivity
 from .chat_view import ChatView
 from .create_session import CreateSession
 from .delete_session import DeleteSession
@@ -17,6 +20,127 @@ def gql(q: str) -> str:
 
 
 class ChatClient(AsyncBaseClient):
+    async def cancel_run(self, run_id: str, **kwargs: Any) -> CancelRun:
+        query = gql("""
+            mutation CancelRun($runId: ID!) {
+              cancelRun(runId: $runId) {
+                __typename
+                ... on Run {
+                  ...ActiveRun
+                }
+                ... on NotFoundError {
+                  message
+                }
+                ... on ForbiddenError {
+                  message
+                }
+                ... on ValidationError {
+                  message
+                  field
+                }
+              }
+            }
+
+            fragment ActiveRun on Run {
+              id
+              status
+              canCancel
+              canResume
+              waiting {
+                type
+                reason
+                correlationId
+              }
+            }
+            """)
+        variables: dict[str, object] = {"runId": run_id}
+        response = await self.execute(
+            query=query, operation_name="CancelRun", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CancelRun.model_validate(data)
+
+    async def chat_activity(
+        self,
+        session_id: str,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatActivity]:
+        query = gql("""
+            subscription ChatActivity($sessionId: ID!, $after: String) {
+              runEvents(sessionId: $sessionId, after: $after) {
+                __typename
+                id
+                runId
+                cursor
+                createdAt
+                ... on RunThinking {
+                  content
+                }
+                ... on RunProgress {
+                  content
+                }
+                ... on RunToolCall {
+                  callId
+                  name
+                  args
+                  status
+                  result
+                  errorCode
+                }
+                ... on RunLifecycle {
+                  event
+                  runStatus
+                  errorCode
+                  waiting {
+                    type
+                    reason
+                  }
+                }
+                ... on RunDelivery {
+                  failed
+                  errorCode
+                  message {
+                    ...ChatMessage
+                  }
+                }
+              }
+            }
+
+            fragment ChatMessage on Message {
+              id
+              role
+              createdAt
+              senderName
+              runtimeError {
+                code
+                message
+                traceId
+              }
+              parts {
+                __typename
+                ... on TextPart {
+                  text
+                }
+                ... on ToolCallPart {
+                  toolCall {
+                    callId
+                    name
+                    args
+                    status
+                    result
+                    thinking
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"sessionId": session_id, "after": after}
+        async for data in self.execute_ws(
+            query=query, operation_name="ChatActivity", variables=variables, **kwargs
+        ):
+            yield ChatActivity.model_validate(data)
+
     async def chat_view(
         self,
         agent_id: str,
@@ -48,7 +172,22 @@ class ChatClient(AsyncBaseClient):
                       ...ChatMessage
                     }
                   }
+                  activeRun {
+                    ...ActiveRun
+                  }
                 }
+              }
+            }
+
+            fragment ActiveRun on Run {
+              id
+              status
+              canCancel
+              canResume
+              waiting {
+                type
+                reason
+                correlationId
               }
             }
 

@@ -24,6 +24,30 @@ class ParticipantType(str, Enum):
     GROUP = "GROUP"
 
 
+class RunLifecycleEvent(str, Enum):
+    CREATED = "CREATED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    WAITING_STARTED = "WAITING_STARTED"
+    RESUMED = "RESUMED"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class RunStatus(str, Enum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    WAITING_USER = "WAITING_USER"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class RunToolCallStatus(str, Enum):
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+
+
 class SessionKind(str, Enum):
     DIRECT = "DIRECT"
     GROUP = "GROUP"

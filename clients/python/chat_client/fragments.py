@@ -4,7 +4,21 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import MessageRole, ParticipantType, SessionKind
+from .enums import MessageRole, ParticipantType, RunStatus, SessionKind
+
+
+class ActiveRun(BaseModel):
+    id: str
+    status: RunStatus
+    can_cancel: bool = Field(alias="canCancel")
+    can_resume: bool = Field(alias="canResume")
+    waiting: Optional["ActiveRunWaiting"]
+
+
+class ActiveRunWaiting(BaseModel):
+    type_: str = Field(alias="type")
+    reason: Optional[str]
+    correlation_id: Optional[str] = Field(alias="correlationId")
 
 
 class ChatMessage(BaseModel):
@@ -60,5 +74,6 @@ class SessionListItem(BaseModel):
     last_message_at: Optional[datetime] = Field(alias="lastMessageAt")
 
 
+ActiveRun.model_rebuild()
 ChatMessage.model_rebuild()
 SessionListItem.model_rebuild()

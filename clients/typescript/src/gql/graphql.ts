@@ -31,6 +31,45 @@ export type ParticipantType =
   /** A person, one to one. */
   | 'USER';
 
+/** Which change of a run's state an event records. */
+export type RunLifecycleEvent =
+  /** The run was cancelled. */
+  | 'CANCELLED'
+  /** The run finished. */
+  | 'COMPLETED'
+  /** The run was queued. */
+  | 'CREATED'
+  /** The run failed. */
+  | 'FAILED'
+  /** The run resumed after a wait. */
+  | 'RESUMED'
+  /** The run's status changed (see runStatus). */
+  | 'STATUS_CHANGED'
+  /** The run began to wait (see waiting). */
+  | 'WAITING_STARTED';
+
+/** Where a run stands, derived from its events. */
+export type RunStatus =
+  /** The run was cancelled. */
+  | 'CANCELLED'
+  /** The run finished. */
+  | 'COMPLETED'
+  /** The run failed (see Run.errorCode). */
+  | 'FAILED'
+  /** Waiting for the session's lane: another run holds it. */
+  | 'QUEUED'
+  /** The agent is at work. */
+  | 'RUNNING'
+  /** The agent waits for the user (see Run.waiting). */
+  | 'WAITING_USER';
+
+/** Whether a tool call is still running. */
+export type RunToolCallStatus =
+  /** The tool returned (see result). */
+  | 'DONE'
+  /** The tool was called; no result yet. */
+  | 'RUNNING';
+
 /** What kind of conversation a session is. */
 export type SessionKind =
   /** A conversation between two agents. */
@@ -60,6 +99,37 @@ export type UserRole =
   /** Administers the whole platform. */
   | 'PLATFORM_ADMIN';
 
+export type CancelRunMutationVariables = Exact<{
+  runId: string | number;
+}>;
+
+
+export type CancelRunMutation = { __typename: 'Mutation', cancelRun:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Run', id: string, status: RunStatus, canCancel: boolean, canResume: boolean, waiting: { __typename: 'RunWaiting', type: string, reason: string | null, correlationId: string | null } | null }
+    | { __typename: 'ValidationError', message: string, field: string }
+   };
+
+export type ChatActivitySubscriptionVariables = Exact<{
+  sessionId: string | number;
+  after?: string | null | undefined;
+}>;
+
+
+export type ChatActivitySubscription = { runEvents:
+    | { __typename: 'RunDelivery', failed: boolean, errorCode: string | null, id: string, runId: string, cursor: string, createdAt: string, message: { __typename: 'Message', id: string, role: MessageRole, createdAt: string | null, senderName: string | null, runtimeError: { __typename: 'RuntimeError', code: string, message: string, traceId: string | null } | null, parts: Array<
+          | { __typename: 'TextPart', text: string }
+          | { __typename: 'ToolCallPart', toolCall: { __typename: 'ToolCall', callId: string, name: string, args: unknown, status: string, result: unknown, thinking: string } }
+        > } | null }
+    | { __typename: 'RunLifecycle', event: RunLifecycleEvent, runStatus: RunStatus, errorCode: string | null, id: string, runId: string, cursor: string, createdAt: string, waiting: { __typename: 'RunWaiting', type: string, reason: string | null } | null }
+    | { __typename: 'RunProgress', content: string, id: string, runId: string, cursor: string, createdAt: string }
+    | { __typename: 'RunThinking', content: string, id: string, runId: string, cursor: string, createdAt: string }
+    | { __typename: 'RunToolCall', callId: string, name: string, args: unknown, status: RunToolCallStatus, result: string, errorCode: string | null, id: string, runId: string, cursor: string, createdAt: string }
+   };
+
+export type ActiveRunFragment = { __typename: 'Run', id: string, status: RunStatus, canCancel: boolean, canResume: boolean, waiting: { __typename: 'RunWaiting', type: string, reason: string | null, correlationId: string | null } | null };
+
 export type ChatViewQueryVariables = Exact<{
   agentId: string | number;
   sessionId: string | number;
@@ -71,7 +141,7 @@ export type ChatViewQueryVariables = Exact<{
 export type ChatViewQuery = { __typename: 'Query', agent: { __typename: 'Agent', id: string, session: { __typename: 'Session', id: string, title: string, displayName: string, kind: SessionKind, unreadCount: number, messages: { __typename: 'MessageConnection', count: { __typename: 'Count', count: number, precision: CountPrecision }, pageInfo: { __typename: 'PageInfo', hasPreviousPage: boolean, startCursor: string | null }, nodes: Array<{ __typename: 'Message', id: string, role: MessageRole, createdAt: string | null, senderName: string | null, runtimeError: { __typename: 'RuntimeError', code: string, message: string, traceId: string | null } | null, parts: Array<
             | { __typename: 'TextPart', text: string }
             | { __typename: 'ToolCallPart', toolCall: { __typename: 'ToolCall', callId: string, name: string, args: unknown, status: string, result: unknown, thinking: string } }
-          > }> } } | null } | null };
+          > }> }, activeRun: { __typename: 'Run', id: string, status: RunStatus, canCancel: boolean, canResume: boolean, waiting: { __typename: 'RunWaiting', type: string, reason: string | null, correlationId: string | null } | null } | null } | null } | null };
 
 export type ChatMessageFragment = { __typename: 'Message', id: string, role: MessageRole, createdAt: string | null, senderName: string | null, runtimeError: { __typename: 'RuntimeError', code: string, message: string, traceId: string | null } | null, parts: Array<
     | { __typename: 'TextPart', text: string }
@@ -161,6 +231,21 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ActiveRunFragmentDoc = new TypedDocumentString(`
+    fragment ActiveRun on Run {
+  __typename
+  id
+  status
+  canCancel
+  canResume
+  waiting {
+    __typename
+    type
+    reason
+    correlationId
+  }
+}
+    `, {"fragmentName":"ActiveRun"}) as unknown as TypedDocumentString<ActiveRunFragment, unknown>;
 export const ChatMessageFragmentDoc = new TypedDocumentString(`
     fragment ChatMessage on Message {
   __typename
@@ -211,35 +296,86 @@ export const SessionListItemFragmentDoc = new TypedDocumentString(`
   lastMessageAt
 }
     `, {"fragmentName":"SessionListItem"}) as unknown as TypedDocumentString<SessionListItemFragment, unknown>;
-export const ChatViewDocument = new TypedDocumentString(`
-    query ChatView($agentId: ID!, $sessionId: ID!, $last: Int!, $before: String) {
+export const CancelRunDocument = new TypedDocumentString(`
+    mutation CancelRun($runId: ID!) {
   __typename
-  agent(id: $agentId) {
+  cancelRun(runId: $runId) {
+    __typename
+    ... on Run {
+      __typename
+      ...ActiveRun
+    }
+    ... on NotFoundError {
+      __typename
+      message
+    }
+    ... on ForbiddenError {
+      __typename
+      message
+    }
+    ... on ValidationError {
+      __typename
+      message
+      field
+    }
+  }
+}
+    fragment ActiveRun on Run {
+  __typename
+  id
+  status
+  canCancel
+  canResume
+  waiting {
+    __typename
+    type
+    reason
+    correlationId
+  }
+}`, {"hash":"sha256:95096733dde75ba1637dc455fef6fc1488a20ce4699515d7ebca3950a691de14"}) as unknown as TypedDocumentString<CancelRunMutation, CancelRunMutationVariables>;
+export const ChatActivityDocument = new TypedDocumentString(`
+    subscription ChatActivity($sessionId: ID!, $after: String) {
+  runEvents(sessionId: $sessionId, after: $after) {
     __typename
     id
-    session(id: $sessionId) {
+    runId
+    cursor
+    createdAt
+    ... on RunThinking {
       __typename
-      id
-      title
-      displayName
-      kind
-      unreadCount
-      messages(last: $last, before: $before) {
+      content
+    }
+    ... on RunProgress {
+      __typename
+      content
+    }
+    ... on RunToolCall {
+      __typename
+      callId
+      name
+      args
+      status
+      result
+      errorCode
+    }
+    ... on RunLifecycle {
+      __typename
+      event
+      runStatus
+      errorCode
+      waiting {
         __typename
-        count {
-          __typename
-          count
-          precision
-        }
-        pageInfo {
-          __typename
-          hasPreviousPage
-          startCursor
-        }
-        nodes {
-          __typename
-          ...ChatMessage
-        }
+        type
+        reason
+      }
+    }
+    ... on RunDelivery {
+      __typename
+      failed
+      errorCode
+      message {
+        __typename
+        ...ChatMessage
       }
     }
   }
@@ -275,7 +411,89 @@ export const ChatViewDocument = new TypedDocumentString(`
       }
     }
   }
-}`, {"hash":"sha256:3d22fea72439a1c596e6e8e67497ca33a6c8032028b4ad5c392b4cbb557aaef2"}) as unknown as TypedDocumentString<ChatViewQuery, ChatViewQueryVariables>;
+}`, {"hash":"sha256:290d3b80482332a71006911a3efbabd3a4b99365b802b58db498976fe50a4a09"}) as unknown as TypedDocumentString<ChatActivitySubscription, ChatActivitySubscriptionVariables>;
+export const ChatViewDocument = new TypedDocumentString(`
+    query ChatView($agentId: ID!, $sessionId: ID!, $last: Int!, $before: String) {
+  __typename
+  agent(id: $agentId) {
+    __typename
+    id
+    session(id: $sessionId) {
+      __typename
+      id
+      title
+      displayName
+      kind
+      unreadCount
+      messages(last: $last, before: $before) {
+        __typename
+        count {
+          __typename
+          count
+          precision
+        }
+        pageInfo {
+          __typename
+          hasPreviousPage
+          startCursor
+        }
+        nodes {
+          __typename
+          ...ChatMessage
+        }
+      }
+      activeRun {
+        __typename
+        ...ActiveRun
+      }
+    }
+  }
+}
+    fragment ActiveRun on Run {
+  __typename
+  id
+  status
+  canCancel
+  canResume
+  waiting {
+    __typename
+    type
+    reason
+    correlationId
+  }
+}
+fragment ChatMessage on Message {
+  __typename
+  id
+  role
+  createdAt
+  senderName
+  runtimeError {
+    __typename
+    code
+    message
+    traceId
+  }
+  parts {
+    __typename
+    ... on TextPart {
+      __typename
+      text
+    }
+    ... on ToolCallPart {
+      __typename
+      toolCall {
+        __typename
+        callId
+        name
+        args
+        status
+        result
+        thinking
+      }
+    }
+  }
+}`, {"hash":"sha256:c9ea71ba1de50bfe86bfb6b442b01b3494097ba530e6b322447b9ce86badff94"}) as unknown as TypedDocumentString<ChatViewQuery, ChatViewQueryVariables>;
 export const CreateSessionDocument = new TypedDocumentString(`
     mutation CreateSession($agentId: ID!, $title: String) {
   __typename
