@@ -15,6 +15,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
+    Subquery,
     any_,
     bindparam,
     cast,
@@ -152,6 +153,32 @@ def _read_page(result: Sequence[Any], *, forward: bool, total: bool, senders: bo
 _CONVERSATIONS = bindparam("conversation_ids", expanding=True)
 
 
+def _with_counts_and_senders(
+    statement: Select,
+    page: Subquery,
+    counted: ColumnElement[bool],
+    total: bool,
+    senders: bool,
+) -> Select:
+    """The pages' rows with, when asked, each conversation's message count (over the
+    conversations `counted` picks) and each row's sender."""
+    if total:
+        counts = (
+            select(_COUNTED.conversation_id, func.count().label("total"))
+            .where(counted)
+            .group_by(_COUNTED.conversation_id)
+            .subquery("counts")
+        )
+        statement = statement.add_columns(counts.c.total).join(
+            counts, counts.c.conversation_id == page.c.conversation_id
+        )
+    if senders:
+        statement = statement.add_columns(*_SENDER_COLUMNS).join(
+            Participant, Participant.id == page.c.participant_id, isouter=True
+        )
+    return statement
+
+
 @cache
 def _pages(forward: bool, keyed: bool, total: bool, senders: bool) -> Select:
     """The same page of several conversations in one statement (SQLite's form): each
@@ -168,20 +195,9 @@ def _pages(forward: bool, keyed: bool, total: bool, senders: bool) -> Select:
     page = ranked.subquery("page")
     columns = [page.c[name] for name in MessageRow._fields]
     statement = select(*columns)
-    if total:
-        counts = (
-            select(_COUNTED.conversation_id, func.count().label("total"))
-            .where(_COUNTED.conversation_id.in_(_CONVERSATIONS))
-            .group_by(_COUNTED.conversation_id)
-            .subquery("counts")
-        )
-        statement = statement.add_columns(counts.c.total).join(
-            counts, counts.c.conversation_id == page.c.conversation_id
-        )
-    if senders:
-        statement = statement.add_columns(*_SENDER_COLUMNS).join(
-            Participant, Participant.id == page.c.participant_id, isouter=True
-        )
+    statement = _with_counts_and_senders(
+        statement, page, _COUNTED.conversation_id.in_(_CONVERSATIONS), total, senders
+    )
     statement = statement.where(page.c.place <= bindparam("limit", type_=Integer()))
     return statement.order_by(page.c.conversation_id, page.c.place)
 
@@ -206,20 +222,9 @@ def _lateral_pages(forward: bool, keyed: bool, total: bool, senders: bool) -> Se
     page = ranged.order_by(*order).limit(bindparam("limit", type_=Integer())).lateral("page")
     statement = select(*(page.c[name] for name in MessageRow._fields)).select_from(wanted)
     statement = statement.join(page, true())
-    if total:
-        counts = (
-            select(_COUNTED.conversation_id, func.count().label("total"))
-            .where(_COUNTED.conversation_id == any_(_CONVERSATION_ARRAY))
-            .group_by(_COUNTED.conversation_id)
-            .subquery("counts")
-        )
-        statement = statement.add_columns(counts.c.total).join(
-            counts, counts.c.conversation_id == page.c.conversation_id
-        )
-    if senders:
-        statement = statement.add_columns(*_SENDER_COLUMNS).join(
-            Participant, Participant.id == page.c.participant_id, isouter=True
-        )
+    statement = _with_counts_and_senders(
+        statement, page, _COUNTED.conversation_id == any_(_CONVERSATION_ARRAY), total, senders
+    )
     in_page_order = (
         (page.c.created_at, page.c.id) if forward else (page.c.created_at.desc(), page.c.id.desc())
     )

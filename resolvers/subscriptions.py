@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from auth.access import check_may_list, session_read_through
 from auth.expiry import token_expiry
@@ -74,6 +74,9 @@ class TooCostly(BadUserInput):
     @property
     def extensions(self) -> dict[str, Any]:
         return {"code": self.code, "cost": self.cost, "maxCost": self.max_cost}
+
+
+Key = TypeVar("Key")
 
 
 def broker_of(info: Info) -> Broker:
@@ -150,21 +153,32 @@ async def _readable_session(
     return row
 
 
-async def open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:
+async def _session_feed(
+    info: Info,
+    session_id: str,
+    after: str | None,
+    parse_cursor: Callable[[str, uuid.UUID], Key],
+    watch_of: Callable[[Broker, uuid.UUID], Watch],
+) -> tuple[models.ChatSession, Key | None, Callable[[], Watch]]:
+    """What a feed of one session's rows (messages, run events) starts from: the session,
+    read as the viewer may read it; the client's cursor; and how to watch the session, with
+    the viewer's right to it re-checked while the feed runs."""
     async with broker_of(info).starting:
-        return await _open_message_feed(info, session_id, after)
-
-
-async def _open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:
-    viewer = await info.context.viewer()
-    parsed = parse_id(session_id, "session id")
-    key = parse_message_cursor(after, parsed) if after is not None else None
-    check_cost(info)
-    session = await _readable_session(info, viewer, parsed)
-    broker = broker_of(info)
-    _check_capacity(broker)
+        viewer = await info.context.viewer()
+        parsed = parse_id(session_id, "session id")
+        key = parse_cursor(after, parsed) if after is not None else None
+        check_cost(info)
+        session = await _readable_session(info, viewer, parsed)
+        broker = broker_of(info)
+        _check_capacity(broker)
     watched = Watched.session(viewer.id, session.id)
-    watch = partial(_watch, info, lambda: broker.watch_messages(session.id), watched)
+    return session, key, partial(_watch, info, lambda: watch_of(broker, session.id), watched)
+
+
+async def open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:
+    session, key, watch = await _session_feed(
+        info, session_id, after, parse_message_cursor, Broker.watch_messages
+    )
     return MessageFeed(session, _message_feed(info, watch, session, key))
 
 
@@ -345,20 +359,9 @@ class RunEventFeed:
 
 
 async def open_run_event_feed(info: Info, session_id: str, after: str | None) -> RunEventFeed:
-    async with broker_of(info).starting:
-        return await _open_run_event_feed(info, session_id, after)
-
-
-async def _open_run_event_feed(info: Info, session_id: str, after: str | None) -> RunEventFeed:
-    viewer = await info.context.viewer()
-    parsed = parse_id(session_id, "session id")
-    key = parse_event_cursor(after, parsed) if after is not None else None
-    check_cost(info)
-    session = await _readable_session(info, viewer, parsed)
-    broker = broker_of(info)
-    _check_capacity(broker)
-    watched = Watched.session(viewer.id, session.id)
-    watch = partial(_watch, info, lambda: broker.watch_run_events(session.id), watched)
+    session, key, watch = await _session_feed(
+        info, session_id, after, parse_event_cursor, Broker.watch_run_events
+    )
     return RunEventFeed(session, _run_event_feed(info, watch, session, key))
 
 

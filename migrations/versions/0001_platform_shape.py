@@ -19,6 +19,7 @@ from alembic import op
 from db.migrate import IncompatibleDatabase
 from db.models import JSONDocument
 from db.types import GUID, UTCDateTime
+from migrations.reporting import report
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -38,15 +39,6 @@ SERVER_INDEXES = {
     "ix_chat_api_sessions_user_list": ("agent_id", "user_id"),
 }
 ACTIVE = "deleted_at IS NULL"
-
-
-def report(line: str) -> None:
-    """What `server.py migrate` prints; run by the Alembic CLI, it prints at once."""
-    lines = op.get_context().config.attributes.get("report")
-    if lines is None:
-        print(line)
-    else:
-        lines.append(line)
 
 
 def _created_at(name: str = "created_at") -> sa.Column:

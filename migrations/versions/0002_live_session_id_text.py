@@ -18,6 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.reporting import report
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -27,15 +29,6 @@ NAME = "ix_chat_api_sessions_id_text"
 DEFINITION = f"{NAME} ON chat_sessions ((CAST(id AS VARCHAR)))"
 SERVER_INDEXES = (NAME,)
 """What `server.py check` looks for (db/check.py)."""
-
-
-def report(line: str) -> None:
-    """What `server.py migrate` prints (as in 0001)."""
-    lines = op.get_context().config.attributes.get("report")
-    if lines is None:
-        print(line)
-    else:
-        lines.append(line)
 
 
 def _valid() -> bool | None:

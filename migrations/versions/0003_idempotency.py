@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from db.types import GUID, UTCDateTime
+from migrations.reporting import report
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -22,15 +23,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "chat_api_idempotency_keys"
-
-
-def report(line: str) -> None:
-    """What `server.py migrate` prints; run by the Alembic CLI, it prints at once."""
-    lines = op.get_context().config.attributes.get("report")
-    if lines is None:
-        print(line)
-    else:
-        lines.append(line)
 
 
 def upgrade() -> None:

@@ -22,6 +22,7 @@ from alembic import op
 
 from db.models import JSONDocument
 from db.types import GUID, UTCDateTime
+from migrations.reporting import report
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -40,14 +41,6 @@ def _run_columns() -> list[sa.Column]:
     ]
 
 
-def _report(line: str) -> None:
-    lines = op.get_context().config.attributes.get("report")
-    if lines is None:
-        print(line)
-    else:
-        lines.append(line)
-
-
 def _is_platform_database(inspector: sa.Inspector) -> bool:
     if inspector.has_table("alembic_version"):
         return True
@@ -57,7 +50,7 @@ def _is_platform_database(inspector: sa.Inspector) -> bool:
 def upgrade() -> None:
     inspector = sa.inspect(op.get_bind())
     if _is_platform_database(inspector):
-        _report("Found the platform's run tables: left them as they are.")
+        report("Found the platform's run tables: left them as they are.")
         return
     present = {column["name"] for column in inspector.get_columns("agent_runs")}
     for column in _run_columns():
@@ -84,7 +77,7 @@ def upgrade() -> None:
             "run_id", "tool_call_id", name="uq_agent_tool_executions_run_tool_call"
         ),
     )
-    _report("Added the run columns and tool receipts in the platform's shape.")
+    report("Added the run columns and tool receipts in the platform's shape.")
 
 
 def downgrade() -> None:
