@@ -30,13 +30,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from auth.watching import Watched
 from bench.generate import BUSY_AGENT, DEFAULT_URL, growth_agent
 from db.engine import Database
 from db.live import changed_sessions, database_now, new_messages
 from db.migrate import upgrade
 from db.models import ChatMessage, ChatSession
-from db.watched_access import access_rows
+from db.watched_access import Watched, access_rows
 from settings import async_database_url
 
 WINDOWS = (5.0, 60.0)

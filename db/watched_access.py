@@ -8,7 +8,9 @@ kind, then ids, a text, a flag and a time); each question pairs them in Python, 
 pair of viewer and session is spelled out in SQL.
 """
 
-from collections.abc import Collection
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -26,9 +28,50 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from auth.watching import AccessRows, Watched
+from db.agents import AnyAgent
 from db.models import Agent, AgentPermission, ChatSession, User
 from db.types import GUID, UTCDateTime
+from db.users import AnyUser
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What one subscription watches, for its viewer: one session (read as Agent.session
+    reads it: messageAdded, runEvents), or one agent's session list (`all_sessions`:
+    its ALL scope)."""
+
+    viewer_id: uuid.UUID
+    session_id: uuid.UUID | None = None
+    agent_id: uuid.UUID | None = None
+    all_sessions: bool = False
+
+    @classmethod
+    def session(cls, viewer_id: uuid.UUID, session_id: uuid.UUID) -> "Watched":
+        return cls(viewer_id, session_id=session_id)
+
+    @classmethod
+    def session_list(
+        cls, viewer_id: uuid.UUID, agent_id: uuid.UUID, *, all_sessions: bool
+    ) -> "Watched":
+        return cls(viewer_id, agent_id=agent_id, all_sessions=all_sessions)
+
+
+@dataclass
+class AccessRows:
+    """What the questions read, as found now: users, sessions, agents, and the levels of
+    each viewer's own permission rows on each agent. A missing key: no such row."""
+
+    users: dict[uuid.UUID, AnyUser]
+    sessions: dict[uuid.UUID, ChatSession]
+    agents: dict[uuid.UUID, AnyAgent]
+    grants: dict[tuple[uuid.UUID, uuid.UUID], list[str]]
+
+    def agents_with_grants(
+        self, viewer_id: uuid.UUID
+    ) -> Mapping[uuid.UUID, tuple[AnyAgent, list[str]]]:
+        return {
+            id: (agent, self.grants.get((viewer_id, id), [])) for id, agent in self.agents.items()
+        }
 
 
 def _row(

@@ -45,7 +45,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from auth.watching import Watched
 from db.live import (
     ChangedSession,
     changed_sessions,
@@ -55,6 +54,7 @@ from db.live import (
 )
 from db.models import ChatMessage
 from db.run_log import EventRow
+from db.watched_access import Watched
 from errors import ApiError
 from live.rechecks import refusals
 from observability.metrics import POLL_LAG, POLL_TICK, SUBSCRIPTIONS

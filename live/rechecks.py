@@ -10,8 +10,8 @@ from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from auth.watching import AccessLost, Watched, refusal
-from db.watched_access import access_rows
+from auth.watching import AccessLost, refusal
+from db.watched_access import Watched, access_rows
 
 
 async def refusals(

@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 
 from auth.access import check_may_list, session_read_through
 from auth.expiry import token_expiry
-from auth.watching import Watched
 from context import Info
 from db import models
 from db.agents import AnyAgent
@@ -42,6 +41,7 @@ from db.nodes import agents_with_grants_by_ids
 from db.run_log import EventKey, RunEvent, session_events_after, typed
 from db.sessions import SessionScope, conversation_id, session_by_id
 from db.users import AnyUser
+from db.watched_access import Watched
 from errors import SERVICE_UNAVAILABLE, ApiError, BadUserInput, NotFound, Unauthenticated
 from live import Broker, Tick, TooManySubscriptions, Watch
 from loaders import Loaders
