@@ -153,7 +153,7 @@ async def _readable_session(
     return row
 
 
-async def _session_feed(
+async def _watch_one_session(
     info: Info,
     session_id: str,
     after: str | None,
@@ -176,7 +176,7 @@ async def _session_feed(
 
 
 async def open_message_feed(info: Info, session_id: str, after: str | None) -> MessageFeed:
-    session, key, watch = await _session_feed(
+    session, key, watch = await _watch_one_session(
         info, session_id, after, parse_message_cursor, Broker.watch_messages
     )
     return MessageFeed(session, _message_feed(info, watch, session, key))
@@ -359,7 +359,7 @@ class RunEventFeed:
 
 
 async def open_run_event_feed(info: Info, session_id: str, after: str | None) -> RunEventFeed:
-    session, key, watch = await _session_feed(
+    session, key, watch = await _watch_one_session(
         info, session_id, after, parse_event_cursor, Broker.watch_run_events
     )
     return RunEventFeed(session, _run_event_feed(info, watch, session, key))
