@@ -14,7 +14,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, func, or_, select, type_coerce, union_all
+from sqlalchemy import ColumnElement, String, and_, cast, func, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -79,6 +79,28 @@ class ChangedSession:
     message_count: int
 
 
+def changed_at(dialect: str) -> ColumnElement[datetime]:
+    """When a session's row last changed: the newest of its five times, as the server's
+    ix_chat_api_sessions_changed_at (migration 0003) indexes it, written as there (the
+    planner matches the expression). SQLite's max() of several values is NULL when one
+    is, so its nullable times fall back to created_at."""
+    s = ChatSession
+    if dialect == "postgresql":
+        times = (
+            s.updated_at,
+            s.last_message_at,
+            s.created_at,
+            s.deleted_at,
+            s.last_read_at_by_user,
+        )
+        return func.greatest(*times, type_=UTCDateTime())
+    fallback = (
+        func.coalesce(at, s.created_at)
+        for at in (s.last_message_at, s.deleted_at, s.last_read_at_by_user)
+    )
+    return func.max(s.updated_at, s.created_at, *fallback, type_=UTCDateTime())
+
+
 async def changed_sessions(
     connection: AsyncConnection, agent_ids: Sequence[uuid.UUID], floor: datetime
 ) -> list[ChangedSession]:
@@ -87,18 +109,14 @@ async def changed_sessions(
     it however it was written (the runtime's tool_call rows leave the session's row as it
     is): one statement.
 
-    The messages are the window's, read through ix_chat_messages_created_at; each finds
-    its session through the server's ix_chat_api_sessions_id_text (the conversation id is
-    the session id as text), so the read grows with the window's messages, not with the
-    agents' sessions.
+    The changed rows are read through the server's ix_chat_api_sessions_changed_at (the
+    newest of their times, `changed_at`). The messages are the window's, read through
+    ix_chat_messages_created_at (ix_chat_api_messages_created_at where the server made
+    the tables); each finds its session through the server's ix_chat_api_sessions_id_text
+    (the conversation id is the session id as text). So the read grows with what changed
+    in the window, not with the agents' sessions (tests/db/test_live_indexes.py).
     """
-    changed = or_(
-        ChatSession.updated_at > floor,
-        ChatSession.last_message_at > floor,
-        ChatSession.created_at > floor,
-        ChatSession.deleted_at > floor,
-        ChatSession.last_read_at_by_user > floor,
-    )
+    changed = changed_at(connection.dialect.name) > floor
     recent = select(ChatMessage.conversation_id).where(ChatMessage.created_at > floor)
     messaged = cast(ChatSession.id, String).in_(recent)
     own = ChatSession.agent_id.in_(agent_ids)

@@ -25,8 +25,11 @@ LIST_INDEXES = {
     "ix_chat_api_sessions_user_list",
 }
 LIVE_INDEX = "ix_chat_api_sessions_id_text"  # 0002
-SERVER_INDEXES = LIST_INDEXES | {LIVE_INDEX}
-HEAD = "0002"
+CHANGED_AT_INDEX = "ix_chat_api_sessions_changed_at"  # 0003
+# 0003, only where the platform's ix_chat_messages_created_at is missing.
+MESSAGES_CREATED_AT_INDEX = "ix_chat_api_messages_created_at"
+SERVER_INDEXES = LIST_INDEXES | {LIVE_INDEX, CHANGED_AT_INDEX}
+HEAD = "0003"
 SERVER_VERSION_TABLE = "chat_api_alembic_version"
 
 # Read from the catalog: SQLAlchemy does not reflect SQLite's expression indexes.
@@ -78,6 +81,7 @@ async def test_upgrade_from_empty_creates_the_platform_shape_and_the_list_indexe
             "uq_chat_sessions_primary_direct",
             "ix_chat_messages_conversation_created_id",
             "ix_agent_runs_session_created_at",
+            MESSAGES_CREATED_AT_INDEX,
         }
         <= indexes
     )
@@ -98,7 +102,7 @@ def _schema_dump(url: str) -> str:
     ).stdout
     # pg_dump writes one block per object, each headed by a "-- Name: ..." comment.
     blocks = re.split(r"\n(?=--\n-- Name: )", dump)
-    ours = (*SERVER_INDEXES, SERVER_VERSION_TABLE)
+    ours = (*SERVER_INDEXES, MESSAGES_CREATED_AT_INDEX, SERVER_VERSION_TABLE)
     kept = [block for block in blocks if not any(name in block for name in ours)]
     return "\n".join(line for line in "\n".join(kept).splitlines() if not line.startswith("\\"))
 
@@ -129,12 +133,14 @@ async def test_migrate_on_the_platforms_database_adds_only_the_servers_indexes(
     assert platform_version == [PLATFORM_HEAD]
     assert server_version == HEAD
     assert indexes >= SERVER_INDEXES
+    assert MESSAGES_CREATED_AT_INDEX not in indexes  # the platform has its own
     assert report == [
         "Found the platform's tables: left them as they are.",
         *(
             f"Created index {name} concurrently (writers were not blocked)."
-            for name in (*sorted(LIST_INDEXES), LIVE_INDEX)
+            for name in (*sorted(LIST_INDEXES), LIVE_INDEX, CHANGED_AT_INDEX)
         ),
+        "Analysed chat_sessions for the new index (writers were not blocked).",
     ]
     assert again == []
 
@@ -152,7 +158,8 @@ async def test_migrate_finds_the_servers_indexes_already_there(tmp_path: Path) -
         await database.dispose()
 
     assert report[1:] == [
-        f"Index {name} is already there." for name in (*sorted(LIST_INDEXES), LIVE_INDEX)
+        f"Index {name} is already there."
+        for name in (*sorted(LIST_INDEXES), LIVE_INDEX, CHANGED_AT_INDEX)
     ]
 
 
