@@ -4,16 +4,16 @@
 
 On a database `bench.generate` made (1 M messages), it adds a minute of recent activity
 (`rate` messages a second, a third of them tool_call rows written without touching the
-session, spread over `watched` sessions of the busiest agent, created up to 60 s ago),
-then times each statement of a tick against the same connection, as the broker runs
-them: the watched sessions' new messages (`db.live.new_messages`; with every row built,
-and with the rows already delivered skipped, as the broker reads), the watched agents'
-changed sessions (`db.live.changed_sessions`), by window (the 5 s every tick reads, the
-60 s read once a second and with each new commit), and the access re-check of every
-subscription (`db.watched_access.access_rows`). The added rows are deleted at the end.
-Prints one JSON object: per window and statement, the median and 95th percentile in
-milliseconds and the rows read.
-"""
+session, spread over `watched` sessions of the busiest agent, created up to 60 s ago;
+none with `--rate 0`, a quiet minute), then times each statement of a tick against the
+same connection, as the broker runs them: the watched sessions' new messages
+(`db.live.new_messages`; with every row built, and with the rows already delivered
+skipped, as the broker reads), the watched agents' changed sessions
+(`db.live.changed_sessions`), by window (the 5 s every tick reads, the 60 s read once a
+second and with each new commit), and the access re-check of every subscription
+(`db.watched_access.access_rows`). The added rows are deleted at the end. Prints one
+JSON object: per window and statement, the median and 95th percentile in milliseconds
+and the rows read."""
 
 import argparse
 import asyncio
@@ -75,8 +75,9 @@ async def _activity(
                 "created_at": now - timedelta(seconds=rng.uniform(0, 60)),
             }
         )
-    await connection.execute(insert(ChatMessage), rows)
-    await connection.commit()
+    if rows:
+        await connection.execute(insert(ChatMessage), rows)
+        await connection.commit()
     return [row["id"] for row in rows]
 
 
