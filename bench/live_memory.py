@@ -8,14 +8,18 @@ starts it). Without `--url`, on a database of its own made anew (`chat_live_memo
 sessions, `bench.subscriptions`'s seed); with `--url`, on a database `bench.generate`
 made (a million sessions), as the member owning most of the busiest agent's sessions,
 100 of them. Each connection holds four messageAdded subscriptions and one sessionEvents
-(the agent's MINE list), so every tick runs both of the poller's reads.
+(the MINE list of an agent nobody writes to: the bench's writes would otherwise reach
+every sessionEvents subscriber), so every tick runs both of the poller's reads.
 
 1. Idle CPU: the subscriptions are opened and made live (a message in each session
    reaches every messageAdded subscriber, each started after its connection's
    sessionEvents), then left alone until the lookback window holds nothing
    new (`live_lookback` + 5 s); the process's CPU time over `--idle` seconds, as a share
    of one core, is what polling costs a quiet process (pings included).
-2. Memory: `--cycles` times, the subscriptions are opened, made live, and closed; the
+2. Polling alone: a broker in this process (`live.broker.Broker`, the server's settings)
+   with the same subscriptions registered and nothing else; its CPU time over `--idle`
+   seconds, once the window is quiet: what the poller costs without the transport.
+3. Memory: `--cycles` times, the subscriptions are opened, made live, and closed; the
    process's RSS after each close, and while they are open. Per subscription: RSS with
    them open less RSS before the first cycle, divided by their number.
 
@@ -36,9 +40,11 @@ import asyncpg
 from websockets.asyncio.client import connect
 
 from auth.tokens import issue_token
-from bench.generate import BUSY_AGENT, plain_url, recreate_database
+from auth.watching import Watched
+from bench.generate import BUSY_AGENT, growth_agent, plain_url, recreate_database
 from bench.subscriptions import SECRET, _rss_kb, _seed, _start_server, _url
-from settings import Settings
+from live.broker import Broker, Watch
+from settings import Settings, async_database_url
 
 DATABASE = "chat_live_memory"
 PER_CONNECTION = 5
@@ -138,11 +144,23 @@ async def _write(writer: asyncpg.Connection, sessions: list[uuid.UUID]) -> None:
 
 
 async def _subject(url: str | None) -> tuple[str, uuid.UUID, uuid.UUID, list[uuid.UUID]]:
-    """The database, the viewer, the agent and the viewer's 100 sessions with it."""
+    """The database, the viewer, the viewer's 100 sessions with an agent, and another agent
+    of the viewer's, one without writes, whose list sessionEvents follows."""
     if url is None:
         await recreate_database(_url(DATABASE))
         user, agent, sessions = await _seed(DATABASE)
-        return _url(DATABASE), user, agent, sessions
+        connection = await asyncpg.connect(_url(DATABASE))
+        try:
+            quiet = uuid.uuid4()
+            await connection.execute(
+                "INSERT INTO agents (id, name, creator_id, tenant_id) "
+                "SELECT $1, 'Quiet', creator_id, tenant_id FROM agents WHERE id = $2",
+                quiet,
+                agent,
+            )
+        finally:
+            await connection.close()
+        return _url(DATABASE), user, quiet, sessions
     connection = await asyncpg.connect(plain_url(url))
     try:
         user = await connection.fetchval(
@@ -159,7 +177,40 @@ async def _subject(url: str | None) -> tuple[str, uuid.UUID, uuid.UUID, list[uui
         )
     finally:
         await connection.close()
-    return url, user, BUSY_AGENT, [row["id"] for row in sessions]
+    return url, user, growth_agent(100), [row["id"] for row in sessions]
+
+
+async def _polling_cpu(
+    url: str, user: uuid.UUID, agent: uuid.UUID, sessions: list[uuid.UUID], count: int, idle: float
+) -> float:
+    """The share of a core a broker with `count` quiet subscriptions spends polling."""
+    settings = Settings()
+    broker = Broker(
+        async_database_url(url),
+        poll_interval=settings.live_poll_interval,
+        lookback=settings.live_lookback,
+        buffer=settings.live_buffer,
+        max_subscriptions=count,
+        recheck_interval=settings.live_recheck_interval,
+    )
+    watches: list[Watch] = []
+    for n in range(count // PER_CONNECTION):
+        watch: Watch = broker.watch_sessions(agent)
+        watch.watched = Watched.session_list(user, agent, all_sessions=False)
+        watches.append(watch)
+        for k in range(PER_CONNECTION - 1):
+            session = sessions[(n * 4 + k) % 100]
+            watch = broker.watch_messages(session)
+            watch.watched = Watched.session(user, session)
+            watches.append(watch)
+    await asyncio.sleep(3)
+    cpu, clock = time.process_time(), time.perf_counter()
+    await asyncio.sleep(idle)
+    share = (time.process_time() - cpu) / (time.perf_counter() - clock)
+    for watch in watches:
+        watch.close()
+    await broker.close()
+    return share
 
 
 async def run(cycles: int, subscriptions: int, idle: float, url: str | None) -> dict[str, Any]:
@@ -185,6 +236,8 @@ async def run(cycles: int, subscriptions: int, idle: float, url: str | None) -> 
         share = (_cpu_seconds(server.pid) - cpu) / (time.perf_counter() - clock)
         result["idle_cpu_share_of_a_core"] = round(share, 4)
         await quiet.close()
+        polling = await _polling_cpu(database_url, user, agent, sessions, subscriptions, idle)
+        result["polling_only_cpu_share_of_a_core"] = round(polling, 4)
         await asyncio.sleep(2)
         open_rss, closed_rss = [], []
         for _ in range(cycles):
