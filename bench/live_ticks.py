@@ -4,16 +4,17 @@
 
 On a database `bench.generate` made (1 M messages), it adds a minute of recent activity
 (`rate` messages a second, a third of them tool_call rows written without touching the
-session, spread over `watched` sessions of the busiest agent, created up to 60 s ago),
-then times each statement of a tick against the same connection, as the broker runs
-them: the watched sessions' new messages (`db.live.new_messages`; with every row built,
-and with the rows already delivered skipped, as the broker reads), the watched agents'
-changed sessions (`db.live.changed_sessions`), by window (the 5 s every tick reads, the
-60 s read once a second and with each new commit), and the access re-check of every
-subscription (`db.watched_access.access_rows`). The added rows are deleted at the end.
-Prints one JSON object: per window and statement, the median and 95th percentile in
-milliseconds and the rows read.
-"""
+session, spread over `watched` sessions of the busiest agent, created up to 60 s ago;
+none with `--rate 0`, a quiet minute), then times each statement of a tick against the
+same connection, as the broker runs them: the watched sessions' new messages
+(`db.live.new_messages`; with every row built, and with the rows already delivered
+skipped, as the broker reads), the watched agents' changed sessions
+(`db.live.changed_sessions`), by window (the 5 s every tick reads, the 60 s read once a
+second and with each new commit), and the access re-check of every subscription
+(`db.watched_access.access_rows`). The added rows are deleted at the end. Prints one
+JSON object: per window and statement, the median and 95th percentile in milliseconds
+as the broker sees them and the rows read, and the database's own median time and
+buffers (EXPLAIN ANALYZE)."""
 
 import argparse
 import asyncio
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bench.generate import BUSY_AGENT, DEFAULT_URL, growth_agent
@@ -41,17 +42,37 @@ from settings import async_database_url
 WINDOWS = (5.0, 60.0)
 
 
-async def _timed(rounds: int, read: Callable[[], Awaitable[int]]) -> dict[str, float]:
+async def _timed(
+    connection: AsyncConnection, rounds: int, read: Callable[[], Awaitable[int]]
+) -> dict[str, float]:
+    """The read's time as the broker sees it (Python included), and the database's own
+    time and buffers for its statement (EXPLAIN ANALYZE, the median of 20)."""
+    sent: list[tuple[str, Any]] = []
+
+    def grab(*args: Any) -> None:
+        sent.append((args[2], args[3]))
+
     times, rows = [], 0
+    event.listen(connection.sync_connection, "before_cursor_execute", grab)
     for _ in range(rounds):
         started = time.perf_counter()
         rows = await read()
         times.append((time.perf_counter() - started) * 1000)
+    event.remove(connection.sync_connection, "before_cursor_execute", grab)
     times.sort()
+    server, buffers = [], 0
+    sql, parameters = sent[-1]
+    for _ in range(20):
+        explain = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql
+        [plan] = (await connection.exec_driver_sql(explain, parameters)).scalar_one()
+        server.append(plan["Execution Time"])
+        buffers = plan["Plan"]["Shared Hit Blocks"] + plan["Plan"]["Shared Read Blocks"]
     return {
         "p50_ms": round(statistics.median(times), 3),
         "p95_ms": round(times[int(len(times) * 0.95) - 1], 3),
         "rows": rows,
+        "server_p50_ms": round(statistics.median(server), 3),
+        "server_buffers": buffers,
     }
 
 
@@ -74,8 +95,9 @@ async def _activity(
                 "created_at": now - timedelta(seconds=rng.uniform(0, 60)),
             }
         )
-    await connection.execute(insert(ChatMessage), rows)
-    await connection.commit()
+    if rows:
+        await connection.execute(insert(ChatMessage), rows)
+        await connection.commit()
     return [row["id"] for row in rows]
 
 
@@ -121,17 +143,17 @@ async def measure(url: str, watched: int, rate: int, rounds: int) -> dict[str, A
                     return len(await changed_sessions(connection, agents, floor))
 
                 result[f"window_{int(seconds)}s"] = {
-                    "new_messages_all_built": await _timed(rounds, messages),
+                    "new_messages_all_built": await _timed(connection, rounds, messages),
                     "new_messages_delivered_skipped": await _timed(
-                        rounds, partial(messages, known=delivered)
+                        connection, rounds, partial(messages, known=delivered)
                     ),
-                    "changed_sessions": await _timed(rounds, changed),
+                    "changed_sessions": await _timed(connection, rounds, changed),
                 }
 
             async def recheck() -> int:
                 return len((await access_rows(connection, subscriptions)).users)
 
-            result["access_recheck"] = await _timed(rounds, recheck)
+            result["access_recheck"] = await _timed(connection, rounds, recheck)
         finally:
             await connection.rollback()
             await connection.execute(delete(ChatMessage).where(ChatMessage.id.in_(added)))

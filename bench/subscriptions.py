@@ -82,9 +82,9 @@ def _url(database: str) -> str:
     return f"{base}/{database}"
 
 
-async def _seed() -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
-    """A tenant, a member, an agent, and the member's sessions with it."""
-    database = Database.from_url(async_database_url(_url(DATABASE)))
+async def _seed(name: str = DATABASE) -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
+    """A tenant, a member, an agent, and the member's sessions with it, in database `name`."""
+    database = Database.from_url(async_database_url(_url(name)))
     try:
         await upgrade(database)
         tenant, identity = Tenant(id=uuid.uuid4(), name="Bench"), Identity(id=uuid.uuid4())

@@ -13,8 +13,22 @@ import uuid
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import String, and_, cast, func, join, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    join,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -80,26 +94,35 @@ class ChangedSession:
     message_count: int
 
 
-async def changed_sessions(
-    connection: AsyncConnection, agent_ids: Sequence[uuid.UUID], floor: datetime
-) -> list[ChangedSession]:
-    """Sessions of the agents (or a2a sessions whose peer they are) created, written to,
-    renamed, read, promoted or deleted after `floor`, or holding a message created after
-    it however it was written (the runtime's tool_call rows leave the session's row as it
-    is): one statement.
-
-    The messages are the window's, read through ix_chat_messages_created_at; each finds
-    its session through the server's ix_chat_api_sessions_id_text (the conversation id is
-    the session id as text), so the read grows with the window's messages, not with the
-    agents' sessions.
-    """
-    changed = or_(
-        ChatSession.updated_at > floor,
-        ChatSession.last_message_at > floor,
-        ChatSession.created_at > floor,
-        ChatSession.deleted_at > floor,
-        ChatSession.last_read_at_by_user > floor,
+def changed_at(dialect: str) -> ColumnElement[datetime]:
+    """When a session's row last changed: the newest of its five times, as the server's
+    ix_chat_api_sessions_changed_at (migration 0003) indexes it, written as there (the
+    planner matches the expression). SQLite's max() of several values is NULL when one
+    is, so its nullable times fall back to created_at."""
+    s = ChatSession
+    if dialect == "postgresql":
+        times = (
+            s.updated_at,
+            s.last_message_at,
+            s.created_at,
+            s.deleted_at,
+            s.last_read_at_by_user,
+        )
+        return func.greatest(*times, type_=UTCDateTime())
+    fallback = (
+        func.coalesce(at, s.created_at)
+        for at in (s.last_message_at, s.deleted_at, s.last_read_at_by_user)
     )
+    return func.max(s.updated_at, s.created_at, *fallback, type_=UTCDateTime())
+
+
+@cache
+def _changed_sessions_statement(dialect: str) -> Select[Any]:
+    """`changed_sessions`' statement, built once per dialect (building it took as long as
+    running it, four times a second): its `floor` and `agent_ids` are parameters."""
+    floor = bindparam("floor")
+    agent_ids = bindparam("agent_ids", expanding=True)
+    changed = changed_at(dialect) > floor
     recent = select(ChatMessage.conversation_id).where(ChatMessage.created_at > floor)
     messaged = cast(ChatSession.id, String).in_(recent)
     own = ChatSession.agent_id.in_(agent_ids)
@@ -116,14 +139,33 @@ async def changed_sessions(
     first_message = select(func.min(message.created_at)).where(of_session).scalar_subquery()
     newest_message = select(func.max(message.created_at)).where(of_session).scalar_subquery()
     count = select(func.count()).select_from(message).where(of_session).scalar_subquery()
-    statement = select(
+    return select(
         *SESSION_COLUMNS,
         type_coerce(first_message, UTCDateTime()).label("first_message_at"),
         type_coerce(newest_message, UTCDateTime()).label("newest_message_at"),
         count.label("message_count"),
     ).where(ChatSession.id.in_(select(ids.c.id)))
+
+
+async def changed_sessions(
+    connection: AsyncConnection, agent_ids: Sequence[uuid.UUID], floor: datetime
+) -> list[ChangedSession]:
+    """Sessions of the agents (or a2a sessions whose peer they are) created, written to,
+    renamed, read, promoted or deleted after `floor`, or holding a message created after
+    it however it was written (the runtime's tool_call rows leave the session's row as it
+    is): one statement.
+
+    The changed rows are read through the server's ix_chat_api_sessions_changed_at (the
+    newest of their times, `changed_at`). The messages are the window's, read through
+    ix_chat_messages_created_at (ix_chat_api_messages_created_at where the server made
+    the tables); each finds its session through the server's ix_chat_api_sessions_id_text
+    (the conversation id is the session id as text). So the read grows with what changed
+    in the window, not with the agents' sessions (tests/db/test_live_indexes.py).
+    """
+    statement = _changed_sessions_statement(connection.dialect.name)
+    parameters = {"floor": floor, "agent_ids": list(agent_ids)}
     result = []
-    for row in (await connection.execute(statement)).mappings():
+    for row in (await connection.execute(statement, parameters)).mappings():
         session = ChatSession(**{column.key: row[column.key] for column in SESSION_COLUMNS})
         result.append(
             ChangedSession(

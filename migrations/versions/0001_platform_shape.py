@@ -19,7 +19,7 @@ from alembic import op
 from db.migrate import IncompatibleDatabase
 from db.models import JSONDocument
 from db.types import GUID, UTCDateTime
-from migrations.reporting import report
+from migrations.steps import report
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from db.types import GUID, UTCDateTime
-from migrations.reporting import report
+from migrations.steps import report
 
 revision: str = "0003"
 down_revision: str | None = "0002"

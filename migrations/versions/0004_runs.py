@@ -22,7 +22,7 @@ from alembic import op
 
 from db.models import JSONDocument
 from db.types import GUID, UTCDateTime
-from migrations.reporting import report
+from migrations.steps import report
 
 revision: str = "0004"
 down_revision: str | None = "0003"

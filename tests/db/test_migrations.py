@@ -25,9 +25,12 @@ LIST_INDEXES = {
     "ix_chat_api_sessions_user_list",
 }
 LIVE_INDEX = "ix_chat_api_sessions_id_text"  # 0002
-SERVER_INDEXES = LIST_INDEXES | {LIVE_INDEX}
+CHANGED_AT_INDEX = "ix_chat_api_sessions_changed_at"  # 0005
+# 0005, only where the platform's ix_chat_messages_created_at is missing.
+MESSAGES_CREATED_AT_INDEX = "ix_chat_api_messages_created_at"
+SERVER_INDEXES = LIST_INDEXES | {LIVE_INDEX, CHANGED_AT_INDEX}
 SERVER_VERSION_TABLE = "chat_api_alembic_version"
-SERVER_HEAD = "0004"
+SERVER_HEAD = "0005"
 # The server's own tables on the platform's database (db/idempotency.py).
 SERVER_TABLES = ("chat_api_idempotency_keys",)
 CREATED_SERVER_TABLES = [
@@ -83,6 +86,7 @@ async def test_upgrade_from_empty_creates_the_platform_shape_and_the_list_indexe
             "uq_chat_sessions_primary_direct",
             "ix_chat_messages_conversation_created_id",
             "ix_agent_runs_session_created_at",
+            MESSAGES_CREATED_AT_INDEX,
         }
         <= indexes
     )
@@ -104,7 +108,7 @@ def _schema_dump(url: str) -> str:
     ).stdout
     # pg_dump writes one block per object, each headed by a "-- Name: ..." comment.
     blocks = re.split(r"\n(?=--\n-- Name: )", dump)
-    ours = (*SERVER_INDEXES, SERVER_VERSION_TABLE, *SERVER_TABLES)
+    ours = (*SERVER_INDEXES, MESSAGES_CREATED_AT_INDEX, SERVER_VERSION_TABLE, *SERVER_TABLES)
     kept = [block for block in blocks if not any(name in block for name in ours)]
     return "\n".join(line for line in "\n".join(kept).splitlines() if not line.startswith("\\"))
 
@@ -135,6 +139,7 @@ async def test_migrate_on_the_platforms_database_adds_only_the_servers_indexes(
     assert platform_version == [PLATFORM_HEAD]
     assert server_version == SERVER_HEAD
     assert indexes >= SERVER_INDEXES
+    assert MESSAGES_CREATED_AT_INDEX not in indexes  # the platform has its own
     assert report == [
         "Found the platform's tables: left them as they are.",
         *(
@@ -143,6 +148,8 @@ async def test_migrate_on_the_platforms_database_adds_only_the_servers_indexes(
         ),
         *CREATED_SERVER_TABLES,
         "Found the platform's run tables: left them as they are.",
+        f"Created index {CHANGED_AT_INDEX} concurrently (writers were not blocked).",
+        "Analysed chat_sessions for the new index (writers were not blocked).",
     ]
     assert again == []
 
@@ -163,6 +170,7 @@ async def test_migrate_finds_the_servers_indexes_already_there(tmp_path: Path) -
         *(f"Index {name} is already there." for name in (*sorted(LIST_INDEXES), LIVE_INDEX)),
         *(f"Table {name} is already there." for name in SERVER_TABLES),
         "Found the platform's run tables: left them as they are.",
+        f"Index {CHANGED_AT_INDEX} is already there.",
     ]
 
 
