@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 
 from errors import INTERNAL_SERVER_ERROR
-from web.request_log import current_request
+from observability.request_record import current_request
 
 
 class OperationLog(SchemaExtension):

@@ -6,8 +6,8 @@ from opentelemetry.trace import Status, StatusCode, Tracer
 from strawberry.extensions import SchemaExtension
 
 from errors import INTERNAL_SERVER_ERROR, excerpt
+from observability.request_record import current_request
 from observability.tracing import trace_id
-from web.request_log import current_request
 
 
 class OperationSpan(SchemaExtension):

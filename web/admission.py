@@ -21,9 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE, BadUserInput
 from observability.metrics import ADMISSION_QUEUE, ADMISSION_REFUSALS
+from observability.request_record import current_request
 from settings import Settings
 from web import http
-from web.request_log import current_request
 from web.subscriptions import wants_multipart_subscription
 
 logger = logging.getLogger("chat_api.slow_clients")

@@ -29,13 +29,13 @@ from context import Context
 from db.engine import Database
 from errors import RESPONSE_TOO_LARGE, BadUserInput
 from loaders import Loaders
+from observability.request_record import current_request
 from schema import ChatSchema
 from schema.extensions import with_code
 from settings import Settings
 from web import http
 from web.graphiql import graphiql_page, uses_cdn
 from web.persisted import PersistedOperations, Refusal, client_of
-from web.request_log import current_request
 from web.subscriptions import (
     LiveContext,
     LiveTransportWSHandler,

@@ -5,11 +5,11 @@ is short and plain (else it makes one), returns it in the response's `X-Request-
 header and stores it in `request.state.request_id`, where the GraphQL context (and so
 the error log) picks it up.
 
-While a request runs, a context variable holds its `RequestRecord`. Context variables
-follow the request into every task it starts (dataloader batches) and into SQLAlchemy's
-greenlets, so the engine's `before_cursor_execute` listener counts each SQL statement
-against the request that sent it, even with many requests in flight. The GraphQL layer
-adds the operation name and error codes (`schema/operation_log.py`).
+While a request runs, its `RequestRecord` is the current one
+(`observability/request_record.py`), so the engine's `before_cursor_execute` listener
+counts each SQL statement against the request that sent it, even with many requests in
+flight. The GraphQL layer adds the operation name and error codes
+(`schema/operation_log.py`).
 
 A WebSocket connection is logged when it opens and when it closes (its close code and
 reason, and who closed it); each operation on it gets its own line
@@ -24,8 +24,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -45,6 +43,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observability.metrics import WEBSOCKETS, observe_request, operation_label
+from observability.request_record import RequestRecord, current_request, recording
 from observability.tracing import current_tracer, remote_parent, trace_id, trace_statements
 
 logger = logging.getLogger("chat_api.requests")
@@ -54,32 +53,6 @@ GRAPHQL_PATH = "/graphql"
 NORMAL_CLOSURES = (1000, 1001, 1005)
 
 
-@dataclass
-class RequestRecord:
-    request_id: str
-    statements: int = 0
-    operation: str | None = None
-    error_codes: list[str] = field(default_factory=list)
-    trace_id: str | None = None
-
-
-_current: ContextVar[RequestRecord | None] = ContextVar("request_record", default=None)
-
-
-def current_request() -> RequestRecord | None:
-    return _current.get()
-
-
-@contextmanager
-def recording(record: RequestRecord) -> Iterator[None]:
-    """`record` is the current request's in the block, and in every task started there."""
-    token = _current.set(record)
-    try:
-        yield
-    finally:
-        _current.reset(token)
-
-
 def request_id_from(headers: Headers) -> str:
     """The caller's id when it is safe to log and echo; a new one otherwise."""
     given = headers.get("x-request-id", "")
@@ -87,7 +60,7 @@ def request_id_from(headers: Headers) -> str:
 
 
 def _count_statement(*_: Any) -> None:
-    record = _current.get()
+    record = current_request()
     if record is not None:
         record.statements += 1
 
@@ -163,15 +136,14 @@ class RequestLog:
         method, path = scope["method"], scope["path"]
         with self.traced(headers, f"{method} {path}", SpanKind.SERVER) as span:
             record.trace_id = trace_id(span)
-            token = _current.set(record)
             outcome = None
             try:
-                await self.app(scope, receive, send_with_id)
+                with recording(record):
+                    await self.app(scope, receive, send_with_id)
             except Exception:
                 outcome = "exception"
                 raise
             finally:
-                _current.reset(token)
                 outcome = outcome or _outcome(status, record)
                 log_line(
                     record,
@@ -247,15 +219,14 @@ class RequestLog:
         record.trace_id = trace_id(get_current_span(parent))
         attached = attach(parent)
         tracer = current_tracer.set(self.tracer)
-        token = _current.set(record)
         outcome = None
         try:
-            await self.app(scope, receive_logged, send_logged)
+            with recording(record):
+                await self.app(scope, receive_logged, send_logged)
         except Exception:
             outcome = "exception"
             raise
         finally:
-            _current.reset(token)
             current_tracer.reset(tracer)
             if accepted:
                 WEBSOCKETS.dec()

@@ -18,7 +18,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from errors import INTERNAL_SERVER_ERROR
-from web.request_log import RequestRecord, current_request, log_line, recording
+from observability.request_record import RequestRecord, current_request, recording
+from web.request_log import log_line
 
 
 def _codes(message: Any) -> set[str]:
