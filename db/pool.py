@@ -6,6 +6,8 @@ checked out (`chat_api_db_pool_connections_in_use`) from the pool's own count wh
 that changes, so the gauge cannot drift from the pool.
 """
 
+import logging
+
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 from observability.metrics import POOL_IN_USE, POOL_WAITING
@@ -23,3 +25,8 @@ class MeteredPool(AsyncAdaptedQueuePool):
     def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
         super()._do_return_conn(record)
         POOL_IN_USE.set(self.checkedout())
+
+
+# SQLAlchemy names a pool's logger after its class (db.pool.MeteredPool), outside its own
+# `sqlalchemy` loggers, which log pool chatter only when asked (echo_pool): so does this.
+logging.getLogger(f"{__name__}.{MeteredPool.__name__}").setLevel(logging.WARNING)
