@@ -25,6 +25,7 @@ from db.models import (
     Tenant,
     User,
 )
+from db.runs import new_chat_run
 from db.types import utcnow
 
 _NAMESPACE = uuid.UUID("6f1c2a52-0d5e-4a39-9a39-3d3f0f5a1c00")
@@ -358,24 +359,6 @@ def _sessions(now: datetime) -> list[list[object]]:
     ]
 
 
-def _chat_run(key: str, session: ChatSession, at: datetime, *, lane_held: bool) -> AgentRun:
-    """A run of the session's web chat, as the platform's chat registers it."""
-    return AgentRun(
-        id=demo_id(f"run:{key}"),
-        tenant_id=session.tenant_id,
-        agent_id=session.agent_id,
-        session_id=session.id,
-        run_kind="foreground",
-        source_type="chat",
-        origin_user_id=session.user_id,
-        runtime_type="langgraph",
-        runtime_thread_id=str(session.id),
-        scheduling_lane_key=f"direct_chat_thread:{session.tenant_id}:{session.id}",
-        lane_held=lane_held,
-        created_at=at,
-    )
-
-
 def _events(run: AgentRun, at: datetime, events: list[tuple[str, dict[str, object]]]) -> list:
     """The run's log, a second apart from `at`, with the platform's payloads."""
     return [
@@ -404,9 +387,24 @@ def _chat_runs(now: datetime, session: ChatSession, reply: ChatMessage) -> list[
         "args": {"query": "Q3 revenue"},
         "reasoning_content": "The numbers are in the finance wiki.",
     }
-    done = _chat_run("cleo-q3", session, reply.created_at - timedelta(minutes=1), lane_held=False)
-    failed = _chat_run("cleo-chart", session, now - timedelta(minutes=50), lane_held=False)
-    waiting = _chat_run("cleo-save", session, now - timedelta(minutes=10), lane_held=True)
+    done = new_chat_run(
+        session,
+        id=demo_id("run:cleo-q3"),
+        created_at=reply.created_at - timedelta(minutes=1),
+        lane_held=False,
+    )
+    failed = new_chat_run(
+        session,
+        id=demo_id("run:cleo-chart"),
+        created_at=now - timedelta(minutes=50),
+        lane_held=False,
+    )
+    waiting = new_chat_run(
+        session,
+        id=demo_id("run:cleo-save"),
+        created_at=now - timedelta(minutes=10),
+        lane_held=True,
+    )
     start = {"status": "queued", "source_type": "chat", "thread_id": str(session.id)}
     events = [
         *_events(

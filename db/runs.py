@@ -66,6 +66,26 @@ def chat_lane_key(tenant_id: uuid.UUID, session_id: uuid.UUID) -> str:
     return f"direct_chat_thread:{tenant_id}:{session_id}"
 
 
+def new_chat_run(session: Any, *, id: uuid.UUID, created_at: datetime, lane_held: bool) -> AgentRun:
+    """A run as the platform's web chat registers one for a direct session (`register_run`
+    in its persistence.py): the session's lane, a LangGraph thread named after the session.
+    `is_chat_run_of` recognises it."""
+    return AgentRun(
+        id=id,
+        tenant_id=session.tenant_id,
+        agent_id=session.agent_id,
+        session_id=session.id,
+        run_kind="foreground",
+        source_type="chat",
+        origin_user_id=session.user_id,
+        runtime_type="langgraph",
+        runtime_thread_id=str(session.id),
+        scheduling_lane_key=chat_lane_key(session.tenant_id, session.id),
+        lane_held=lane_held,
+        created_at=created_at,
+    )
+
+
 def is_chat_run_of(run: RunRow, session: Any, viewer_id: uuid.UUID) -> bool:
     """Whether the run is the viewer's web chat run of this direct session, as the
     platform's runtime-state and cancel match it (lane held or not)."""

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import httpx
-
 from tests.clients.tools import REPO
-from tests.subscriptions.processes import free_port
+from tests.subscriptions.processes import free_port, until_up
 
 SERVER = [sys.executable, str(REPO / "server.py")]
 
@@ -70,19 +68,14 @@ async def _served(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client, asyncio.timeout(60):
-            while True:
-                if process.returncode is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"{command} stopped:\n{log.read().decode()}")
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        await until_up(process, url, "/readyz", lambda: _read(log))
         yield url
     finally:
         if process.returncode is None:
             process.terminate()
         await process.wait()
+
+
+def _read(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode()

@@ -45,6 +45,7 @@ from db.models import (
     Tenant,
     User,
 )
+from db.runs import new_chat_run
 from db.types import GUID
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -350,24 +351,10 @@ class Factory:
     async def chat_run(
         self, session: ChatSession, *, lane_held: bool = True, **columns: Any
     ) -> AgentRun:
-        """A run as the platform's web chat registers one for a direct session
-        (`register_run` in its persistence.py): the session's lane, a LangGraph thread named
-        after the session, and its run_created event."""
+        """A run as the platform's web chat registers one (`db.runs.new_chat_run`), with
+        its run_created event."""
         at = columns.pop("created_at", None) or self.tick()
-        run = AgentRun(
-            id=uuid.uuid4(),
-            tenant_id=session.tenant_id,
-            agent_id=session.agent_id,
-            session_id=session.id,
-            run_kind="foreground",
-            source_type="chat",
-            origin_user_id=session.user_id,
-            runtime_type="langgraph",
-            runtime_thread_id=str(session.id),
-            scheduling_lane_key=f"direct_chat_thread:{session.tenant_id}:{session.id}",
-            lane_held=lane_held,
-            created_at=at,
-        )
+        run = new_chat_run(session, id=uuid.uuid4(), created_at=at, lane_held=lane_held)
         for name, value in columns.items():
             setattr(run, name, value)
         platform = {

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tests.clients.tools import REPO
-from tests.subscriptions.processes import free_port
+from tests.subscriptions.processes import free_port, until_up
 
 KEY = "observability-" + "k" * 51
 
@@ -58,16 +56,7 @@ async def server(tmp_path: Path, *args: str, **env: str) -> AsyncIterator[Served
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client, asyncio.timeout(60):
-            while True:
-                if process.returncode is not None:
-                    raise RuntimeError(f"server.py stopped:\n{stderr.read_text()}")
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        await until_up(process, url, "/healthz", stderr.read_text)
         yield Served(url, stderr)
     finally:
         if process.returncode is None:

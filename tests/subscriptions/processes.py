@@ -4,7 +4,7 @@ import asyncio
 import os
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
@@ -16,6 +16,28 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+async def until_up(
+    process: asyncio.subprocess.Process,
+    url: str,
+    path: str,
+    log: Callable[[], str],
+    *,
+    seconds: float = 60,
+) -> None:
+    """Wait until the server process answers `path` with 200; if it stops first, fail
+    with its log."""
+    async with httpx.AsyncClient(base_url=url) as client, asyncio.timeout(seconds):
+        while True:
+            if process.returncode is not None:
+                raise RuntimeError(f"the server stopped:\n{log()}")
+            try:
+                if (await client.get(path)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
 
 
 @asynccontextmanager
@@ -39,14 +61,7 @@ async def server_process(env: dict[str, str]) -> AsyncIterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client, asyncio.timeout(30):
-            while True:
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        await until_up(process, url, "/healthz", lambda: "", seconds=30)
         yield url
     finally:
         process.terminate()
