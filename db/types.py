@@ -13,15 +13,20 @@ from sqlalchemy import DateTime, String, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+_UUID_STORAGE: dict[type[Dialect], TypeEngine[Any]] = {}
+
 
 class GUID(TypeDecorator[uuid.UUID]):
     impl = Uuid
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(Uuid(as_uuid=True))
-        return dialect.type_descriptor(String(36))
+        # SQLAlchemy asks again for every statement that binds a GUID: worked out once.
+        storage = _UUID_STORAGE.get(type(dialect))
+        if storage is None:
+            stored = Uuid(as_uuid=True) if dialect.name == "postgresql" else String(36)
+            storage = _UUID_STORAGE[type(dialect)] = dialect.type_descriptor(stored)
+        return storage
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name == "postgresql":

@@ -77,7 +77,9 @@ def _access_lost(result: Any) -> AccessLost | None:
 
 def wants_multipart_subscription(accept: str | None) -> bool:
     """Whether Accept asks for Apollo's multipart subscriptions (`subscriptionSpec=1.0`)."""
-    for item in (accept or "").split(","):
+    if accept is None or "multipart" not in accept.lower():
+        return False  # most requests: no need to parse the header
+    for item in accept.split(","):
         kind, parameters = parse_content_type(item)
         if kind == "multipart/mixed" and parameters.get("subscriptionspec", "").strip(
             "'\""
