@@ -1,4 +1,5 @@
-"""Where a request's time goes: a pyinstrument profile of issue 13's three requests, by part.
+"""Where a request's time goes: a pyinstrument profile of issue 13's three requests and of
+the shipped operations' small pages (issue 23), by part.
 
     .venv/bin/python -m bench.budget [--requests 40]
 
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,8 @@ from pyinstrument import Profiler
 from pyinstrument.frame import Frame
 
 from auth.tokens import issue_token
-from bench.generate import DEFAULT_URL
+from bench import documents
+from bench.generate import AGENT_ADMIN, BUSY_AGENT, DEFAULT_URL, HEAVY_MEMBER, Plan, long_session
 from bench.run import SECRET
 from bench.side_by_side import MAIN, scenarios
 from db.engine import Database
@@ -56,6 +59,32 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
 OTHER = "other (event loop, httpx client, profiler)"
 
 
+def requests_to_profile() -> list[tuple[str, uuid.UUID, str, str, dict[str, Any]]]:
+    """(name, viewer, operation, document, variables): issue 13's three, then the shipped
+    operations' first pages of 20, as a chat frontend sends them."""
+    found = [
+        (scenario.name, scenario.viewer, *scenario.graphql)
+        for scenario in scenarios()
+        if scenario.name in MAIN and scenario.graphql is not None
+    ]
+    agent, chat = str(BUSY_AGENT), str(long_session(Plan.issue().chat_size))
+    page = {"agentId": agent, "first": 20, "after": None}
+    shipped = [
+        ("Viewer", HEAVY_MEMBER, "viewer", {}),
+        ("SessionList ALL 20", AGENT_ADMIN, "session_list", {**page, "scope": "ALL"}),
+        ("SessionList MINE 20", HEAVY_MEMBER, "session_list", {**page, "scope": "MINE"}),
+        (
+            "ChatView 20",
+            HEAVY_MEMBER,
+            "chat_view",
+            {"agentId": agent, "sessionId": chat, "last": 20},
+        ),
+    ]
+    for name, viewer, file, variables in shipped:
+        found.append((name, viewer, name.split()[0], documents.shipped(file), variables))
+    return found
+
+
 def _part(path: str) -> str | None:
     for name, marks in PARTS:
         if any(mark in path for mark in marks):
@@ -83,15 +112,12 @@ async def budget(url: str, requests: int, executor: str = "compiled") -> dict[st
     try:
         transport = httpx.ASGITransport(app=create_app(settings, database))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for scenario in scenarios():
-                if scenario.name not in MAIN or scenario.graphql is None:
-                    continue
-                operation, document, variables = scenario.graphql
+            for name, viewer, operation, document, variables in requests_to_profile():
                 body = orjson.dumps(
                     {"query": document, "operationName": operation, "variables": variables}
                 )
                 headers = {
-                    "Authorization": f"Bearer {issue_token(scenario.viewer, settings)}",
+                    "Authorization": f"Bearer {issue_token(viewer, settings)}",
                     "Content-Type": "application/json",
                 }
                 for _ in range(5):
@@ -112,7 +138,7 @@ async def budget(url: str, requests: int, executor: str = "compiled") -> dict[st
                 if root is not None:
                     attribute(root, OTHER, totals)
                 sampled = sum(totals.values()) or 1.0
-                results[scenario.name] = {
+                results[name] = {
                     "wall_ms": round(wall, 2),
                     "cpu_ms": round(cpu_ms, 2),
                     "parts_ms": {
@@ -120,7 +146,7 @@ async def budget(url: str, requests: int, executor: str = "compiled") -> dict[st
                         for part, seconds in sorted(totals.items(), key=lambda item: -item[1])
                     },
                 }
-                print(scenario.name, json.dumps(results[scenario.name], indent=1), flush=True)
+                print(name, json.dumps(results[name], indent=1), flush=True)
     finally:
         await database.dispose()
     return results

@@ -9,10 +9,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ARRAY,
-    BindParameter,
     ColumnElement,
     Integer,
-    ScalarSelect,
     Select,
     String,
     Subquery,
@@ -20,8 +18,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal,
-    literal_column,
     select,
     true,
     tuple_,
@@ -32,11 +28,8 @@ from sqlalchemy.orm import aliased
 from db.engine import Reader
 from db.models import ChatMessage, ChatSession, Participant
 from db.participants import ParticipantRow
-from db.sessions import EARLIEST
-from db.types import GUID, UTCDateTime
-
-UNREAD_ROLES = ("assistant", "system", "tool_call")
-"""The roles of the agent side of a chat: what its owner has not read yet."""
+from db.session_counts import UNREAD_LIMIT, UNREAD_ROLES, messages_up_to, unread_up_to
+from db.types import EARLIEST, GUID, UTCDateTime
 
 
 class MessageRow(NamedTuple):
@@ -292,23 +285,10 @@ async def count_by_conversation(session: Reader, conversation_ids: Sequence[str]
     return {conversation: count for conversation, count in result.all()}
 
 
-def _up_to(*conditions: ColumnElement[bool], limit: BindParameter[int]) -> ScalarSelect[int]:
-    """How many of the messages of each selected session meet `conditions`, reading at most
-    `limit` of them: the subquery stops at the limit, however long the session."""
-    read = (
-        select(literal_column("1"))
-        .where(ChatMessage.conversation_id == cast(ChatSession.id, String), *conditions)
-        .correlate(ChatSession)
-        .limit(limit)
-        .subquery()
-    )
-    return select(func.count()).select_from(read).scalar_subquery()
-
-
 _SESSION_IDS = ChatSession.id.in_(bindparam("session_ids", expanding=True))
-_COUNT_UP_TO = select(ChatSession.id, _up_to(limit=bindparam("limit", type_=Integer()))).where(
-    _SESSION_IDS
-)
+_COUNT_UP_TO = select(
+    ChatSession.id, messages_up_to(ChatSession.id, bindparam("limit", type_=Integer()))
+).where(_SESSION_IDS)
 
 
 async def count_by_session_up_to(
@@ -319,16 +299,8 @@ async def count_by_session_up_to(
     return {id: n for id, n in (await session.execute(_COUNT_UP_TO, values)).all()}
 
 
-UNREAD_LIMIT = 100
-"""An unread count stops here: a badge shows "99+", and no count grows with the data."""
-
 _UNREAD_BY_SESSION = select(
-    ChatSession.id,
-    _up_to(
-        ChatMessage.role.in_(UNREAD_ROLES),
-        ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
-        limit=literal(UNREAD_LIMIT, Integer()),
-    ),
+    ChatSession.id, unread_up_to(ChatSession.id, ChatSession.last_read_at_by_user)
 ).where(_SESSION_IDS)
 
 

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Uuid
+from sqlalchemy import DateTime, String, Uuid, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -61,3 +61,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# The same literal as in the list indexes of migration 0001: a constant, not a parameter, so
+# the planner matches the expression to the index in generic plans too. On SQLite the
+# text sorts before every stored timestamp.
+EARLIEST = literal_column("'0001-01-01 00:00:00+00'", UTCDateTime())
+"""The earliest time: what a missing time reads as where times are compared or sorted."""

@@ -10,6 +10,7 @@ from db.agents import AnyAgent
 from db.messages import agent_unread
 from db.sessions import (
     AnySession,
+    ListedSession,
     SessionKey,
     SessionRow,
     SessionScope,
@@ -17,8 +18,8 @@ from db.sessions import (
     count_sessions,
     count_sessions_up_to,
     is_agent_to_agent,
-    is_own_direct,
     list_sessions,
+    list_sessions_with_counts,
     session_of_agent,
 )
 from db.users import AnyUser
@@ -53,11 +54,19 @@ async def resolve_sessions(
     tenant = _tenant_of(agent)
 
     async def page() -> Sequence[SessionRow]:
+        loaders = info.context.loaders
         async with database.connection() as db:
-            rows = await list_sessions(
-                db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
-            )
-        await _load_for_fields(info.context.loaders, rows[:first], fields, agent.id, viewer.id)
+            if {"messageCount", "unreadCount"} & fields:
+                listed = await list_sessions_with_counts(
+                    db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
+                )
+                rows = [session.row for session in listed]
+                _prime_counts(loaders, listed)
+            else:
+                rows = await list_sessions(
+                    db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
+                )
+        await _load_for_fields(loaders, rows[:first], fields, agent.id)
         return rows
 
     async def count() -> int:
@@ -103,14 +112,21 @@ async def resolve_sessions(
     )
 
 
+def _prime_counts(loaders: Loaders, listed: Sequence[ListedSession]) -> None:
+    """The counts a list page read with its rows, where Session's fields look for them."""
+    for session in listed:
+        loaders.message_count_by_conversation.prime(
+            conversation_id(session.row.id), session.message_count
+        )
+        if session.unread is not None:
+            loaders.unread_count_by_session.prime(session.row.id, session.unread)
+
+
 async def _load_for_fields(
-    loaders: Loaders,
-    rows: Sequence[AnySession],
-    fields: set[str],
-    agent_id: uuid.UUID,
-    viewer_id: uuid.UUID,
+    loaders: Loaders, rows: Sequence[AnySession], fields: set[str], agent_id: uuid.UUID
 ) -> None:
-    """Load, one batch per loader, what the selected fields of the rows may read.
+    """Load, one batch per loader, the users and agents the selected fields of the rows
+    may read (their counts came with the page).
 
     A superset is fine (a user row loaded for a group session's label goes unread); the
     point is that each loader runs once, before the rows resolve. The agent the list is
@@ -123,15 +139,9 @@ async def _load_for_fields(
     if {"displayName", "peerAgentName"} & fields:
         for row in filter(is_agent_to_agent, rows):
             agents |= {row.agent_id, row.peer_agent_id} - {None, agent_id}
-    counts = [conversation_id(row.id) for row in rows] if "messageCount" in fields else []
-    unread: list[uuid.UUID] = []
-    if "unreadCount" in fields:
-        unread = [row.id for row in rows if is_own_direct(row, viewer_id)]
     await asyncio.gather(
         loaders.user_by_id.load_many(users),
         loaders.agent_by_id.load_many(agents),
-        loaders.message_count_by_conversation.load_many(counts),
-        loaders.unread_count_by_session.load_many(unread),
     )
 
 

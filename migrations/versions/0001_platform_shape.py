@@ -26,7 +26,7 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Keep in step with db.sessions.EARLIEST: the planner matches the expression as written.
+# Keep in step with db.types.EARLIEST: the planner matches the expression as written.
 SORT_KEY = (
     "COALESCE(last_message_at, '0001-01-01 00:00:00+00') DESC",
     "created_at DESC",
