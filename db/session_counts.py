@@ -41,11 +41,18 @@ def messages_up_to(
     session_id: ColumnElement, limit: BindParameter[int], *conditions: ColumnElement[bool]
 ) -> ScalarSelect[int]:
     """How many of the session's messages meet `conditions`, reading at most `limit` of
-    them: the subquery stops at the limit, however long the session."""
+    them: the subquery stops at the limit, however long the session.
+
+    In the order of the platform's (conversation_id, created_at, id) index: the plan then
+    walks it and stops, where a bitmap scan would read the whole session first. That is
+    PostgreSQL's choice for a prepared statement's generic plan, which knows neither the
+    session nor the limit.
+    """
     read = (
         select(literal_column("1"))
         .where(_of_session(session_id), *conditions)
         .correlate_except(ChatMessage)
+        .order_by(ChatMessage.created_at, ChatMessage.id)
         .limit(limit)
         .subquery()
     )

@@ -227,9 +227,21 @@ def _count_statement(scope: SessionScope) -> Select:
 
 @cache
 def _bounded_count_statement(scope: SessionScope) -> Select:
-    """At most `limit` sessions of the list: each part stops there, and so does their union."""
+    """At most `limit` sessions of the list: each part stops there, and so does their union.
+
+    Each part reads in list order, as a page does, so that its plan walks the part's list
+    index and stops at the limit. Unordered, a prepared statement's generic plan (which
+    knows neither the agent nor the limit) bitmap-scanned every session of the agent:
+    50-100 ms at a million, against 3-9 ms.
+    """
     parts = [
-        select(select(ChatSession.id).where(part, _has_messages()).limit(LIMIT).subquery())
+        select(
+            select(ChatSession.id)
+            .where(part, _has_messages())
+            .order_by(*LIST_ORDER)
+            .limit(LIMIT)
+            .subquery()
+        )
         for part in _parts(scope)
     ]
     listed = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
