@@ -51,6 +51,11 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
         ("graphql/language", "graphql/validation", "schema/limits", "schema/cost", "web/persisted"),
     ),
     (
+        "Strawberry's extensions (error codes, operation log, retry, their hooks)",
+        ("strawberry/extensions/", "schema/extensions", "schema/operation_", "schema/read_retry"),
+    ),
+    ("admission", ("web/admission",)),
+    (
         "GraphQL execution (compiled plan, Strawberry, graphql-core, our resolvers)",
         ("/execution/", "graphql/", "strawberry/", "/schema/", "/resolvers/"),
     ),
