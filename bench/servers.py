@@ -62,7 +62,8 @@ class Workers:
         return f"{self.count}+nodelay" if self.nodelay else str(self.count)
 
 
-OLD_ROUTER = ROOT.parent / "shared" / "oldrouter"
+OLD_ROUTER = Path(os.environ.get("OLD_ROUTER", ROOT.parent / "shared" / "oldrouter"))
+"""Beside the repository; OLD_ROUTER names it elsewhere (from a git worktree, say)."""
 # Its own environment, inside this repository's .venv/: shared/ is read-only in CI.
 OLD_ROUTER_VENV = ROOT / ".venv" / "oldrouter"
 OLD_ROUTER_PYTHON = OLD_ROUTER_VENV / "bin" / "python"
