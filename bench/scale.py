@@ -34,6 +34,7 @@ from settings import Settings
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 CHAT_SESSION_SIZE = 1_000
 """Messages of the session the chat view reads: the same session size at every scale."""
+CHAT_SESSION = long_session(CHAT_SESSION_SIZE)
 LIST_PAGE, CHAT_PAGE = 20, 50
 
 
@@ -88,10 +89,9 @@ def tokens() -> dict[uuid.UUID, str]:
 
 def chat(before: str | None = None) -> Operation:
     name = "ChatView · page back" if before else "ChatView · newest page"
-    session = str(long_session(CHAT_SESSION_SIZE))
     return Operation.of(
         name, "ChatView", HEAVY_MEMBER,
-        agentId=str(BUSY_AGENT), sessionId=session, last=CHAT_PAGE, before=before,
+        agentId=str(BUSY_AGENT), sessionId=str(CHAT_SESSION), last=CHAT_PAGE, before=before,
     )  # fmt: skip
 
 
@@ -110,9 +110,8 @@ async def page_back(base_url: str, token: str) -> Operation:
     return chat(data["agent"]["session"]["messages"]["pageInfo"]["startCursor"])
 
 
-def mark_read() -> Operation:
-    session = str(long_session(CHAT_SESSION_SIZE))
-    return Operation.of("MarkSessionRead", "MarkSessionRead", HEAVY_MEMBER, id=session)
+def mark_read(session: uuid.UUID = CHAT_SESSION) -> Operation:
+    return Operation.of("MarkSessionRead", "MarkSessionRead", HEAVY_MEMBER, id=str(session))
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +136,7 @@ async def same_answers(
     return equal
 
 
-def _figures(stats: Stats) -> dict[str, Any]:
+def figures(stats: Stats) -> dict[str, Any]:
     return {
         "requests": stats.requests,
         "p50": round(stats.percentile(50), 2),
@@ -167,7 +166,7 @@ async def measure_size(url: str, sessions: int, seconds: float) -> dict[str, Any
         pairs.insert(-1, (viewer_id, health))
         pairs.insert(-1, (health, health))
         for operation, floor in pairs:
-            figures = {}
+            measured = {}
             for target, sent in ((SERVER, operation), (FLOOR, floor)):
                 server = up[target]
                 stats = await drive(
@@ -179,22 +178,22 @@ async def measure_size(url: str, sessions: int, seconds: float) -> dict[str, Any
                     warmup=5,
                     cpu_clock=server.cpu_seconds,
                 )
-                figures[target] = _figures(stats)
-            ratio = figures[SERVER]["p50"] / figures[FLOOR]["p50"]
+                measured[target] = figures(stats)
+            ratio = measured[SERVER]["p50"] / measured[FLOOR]["p50"]
             rows.append(
                 {
                     "operation": operation.name,
                     "floor": "/healthz" if floor is health else floor.name,
-                    "server": figures[SERVER],
-                    "floor_app": figures[FLOOR],
+                    "server": measured[SERVER],
+                    "floor_app": measured[FLOOR],
                     "ratio_p50": round(ratio, 2),
                     "equal_to_floor": equal.get(operation.name),
                 }
             )
             print(
-                f"  {operation.name:38} p50 {figures[SERVER]['p50']:7.2f} "
-                f"p99 {figures[SERVER]['p99']:7.2f} ms · floor p50 {figures[FLOOR]['p50']:6.2f} "
-                f"· x{ratio:.2f} · errors {figures[SERVER]['errors']}+{figures[FLOOR]['errors']}",
+                f"  {operation.name:38} p50 {measured[SERVER]['p50']:7.2f} "
+                f"p99 {measured[SERVER]['p99']:7.2f} ms · floor p50 {measured[FLOOR]['p50']:6.2f} "
+                f"· x{ratio:.2f} · errors {measured[SERVER]['errors']}+{measured[FLOOR]['errors']}",
                 flush=True,
             )
     return {"sessions": sessions, "plan": size_plan.__dict__, "rows": rows}
