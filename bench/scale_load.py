@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=20, help="messages written a second")
     parser.add_argument("--subscriptions", type=int, default=1000)
-    parser.add_argument("--old-requests", type=int, default=2, help="0: leave the old router out")
+    parser.add_argument("--old-requests", type=int, default=1, help="0: leave the old router out")
     parser.add_argument("--old-timeout", type=float, default=300, help="seconds per request")
     args = parser.parse_args(argv)
     clock = time.perf_counter()
