@@ -23,6 +23,7 @@ Writes bench/results/scale_load.json.
 import argparse
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections import defaultdict
@@ -81,6 +82,13 @@ class Mix:
             raise
         if self.timing:
             self.stats[operation.name].latencies.append(time.perf_counter() - started)
+
+
+def _busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every process, /proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 async def _heavy_sessions(url: str) -> list[uuid.UUID]:
@@ -194,6 +202,7 @@ async def load_plan(url: str, workers: int, clients: int, seconds: float, rate: 
             )
             print(f"{subscriptions} subscriptions live, load average {load_average()}", flush=True)
             mix.timing = True
+            busy, driver = _busy_cpu_seconds(), time.process_time()
             stats, committed = await asyncio.gather(
                 drive(
                     server.base_url,
@@ -206,6 +215,7 @@ async def load_plan(url: str, workers: int, clients: int, seconds: float, rate: 
                 ),
                 _writes(writer, sessions, rate, seconds),
             )
+            busy, driver = _busy_cpu_seconds() - busy, time.process_time() - driver
             await asyncio.sleep(3)  # the last deliveries
             stop.set()
             await asyncio.gather(*tasks)
@@ -223,6 +233,11 @@ async def load_plan(url: str, workers: int, clients: int, seconds: float, rate: 
         "p50": round(stats.percentile(50), 2),
         "p99": round(stats.percentile(99), 2),
         "server_cpu_ms_per_request": round(stats.cpu_ms_per_request or float("nan"), 2),
+        "cores_busy": {
+            "machine": round(busy / stats.seconds, 2),
+            "server": round((stats.cpu_seconds or 0) / stats.seconds, 2),
+            "driver": round(driver / stats.seconds, 2),
+        },
         "operations": per_operation,
         "subscriptions": subscriptions,
         "write_rate": rate,
@@ -299,11 +314,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--subscriptions", type=int, default=1000)
     parser.add_argument("--old-requests", type=int, default=1, help="0: leave the old router out")
     parser.add_argument("--old-timeout", type=float, default=300, help="seconds per request")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the results go")
     args = parser.parse_args(argv)
     clock = time.perf_counter()
     results = asyncio.run(main_async(args))
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-    print(f"done in {time.perf_counter() - clock:.0f}s; results in {RESULTS}")
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"done in {time.perf_counter() - clock:.0f}s; results in {args.out}")
 
 
 if __name__ == "__main__":
