@@ -39,7 +39,7 @@ from bench import scale
 from bench.generate import AGENT_ADMIN, BUSY_AGENT, DEFAULT_URL, HEAVY_MEMBER, plain_url
 from bench.load import Failed, Stats, drive
 from bench.run import SECRET, load_average
-from bench.servers import SERVER_APP, Workers, old_router, old_router_missing, uvicorn
+from bench.servers import SERVER_APP, Server, Workers, old_router, old_router_missing, uvicorn
 from bench.side_by_side import _commit, prepare
 from bench.subscriptions import PER_CONNECTION, Connection, _percentile
 
@@ -89,6 +89,15 @@ def _busy_cpu_seconds() -> float:
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+async def _database_cpu_seconds(connection: asyncpg.Connection) -> float:
+    """CPU seconds of the database's other backends so far (the server's pooled ones)."""
+    pids = await connection.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    )
+    return sum(Server("", row["pid"]).own_cpu_seconds() for row in pids)
 
 
 async def _heavy_sessions(url: str) -> list[uuid.UUID]:
@@ -203,6 +212,7 @@ async def load_plan(url: str, workers: int, clients: int, seconds: float, rate: 
             print(f"{subscriptions} subscriptions live, load average {load_average()}", flush=True)
             mix.timing = True
             busy, driver = _busy_cpu_seconds(), time.process_time()
+            database = await _database_cpu_seconds(writer)
             stats, committed = await asyncio.gather(
                 drive(
                     server.base_url,
@@ -216,6 +226,7 @@ async def load_plan(url: str, workers: int, clients: int, seconds: float, rate: 
                 _writes(writer, sessions, rate, seconds),
             )
             busy, driver = _busy_cpu_seconds() - busy, time.process_time() - driver
+            database = await _database_cpu_seconds(writer) - database
             await asyncio.sleep(3)  # the last deliveries
             stop.set()
             await asyncio.gather(*tasks)
@@ -236,6 +247,7 @@ async def load_plan(url: str, workers: int, clients: int, seconds: float, rate: 
         "cores_busy": {
             "machine": round(busy / stats.seconds, 2),
             "server": round((stats.cpu_seconds or 0) / stats.seconds, 2),
+            "database": round(database / stats.seconds, 2),
             "driver": round(driver / stats.seconds, 2),
         },
         "operations": per_operation,
