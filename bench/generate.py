@@ -4,7 +4,9 @@
 
 creates the database URL names (dropping it first), makes it the platform's own database
 (`vendor/platform/schema.sql`, as the test suite's PostgreSQL is: `tests/databases.py`),
-runs the server's migration on it (its indexes only) and loads:
+runs the server's migration on it (its indexes only) and loads, over two connections at
+once with the big tables' keys and indexes made after the rows (`Deferred`; 1M sessions
+and 6M messages in about 100 s):
 
 - tenants; in each, users of every role (a few inactive, without a display name or without
   an identity) with one participant each; one platform admin;
