@@ -42,6 +42,14 @@ class Server:
                 ticks += int(fields[11]) + int(fields[12])  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
 
+    def own_cpu_seconds(self) -> float:
+        """CPU time of the process alone (0 once it has ended)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 @dataclass(frozen=True)
 class Workers:
@@ -62,7 +70,8 @@ class Workers:
         return f"{self.count}+nodelay" if self.nodelay else str(self.count)
 
 
-OLD_ROUTER = ROOT.parent / "shared" / "oldrouter"
+OLD_ROUTER = Path(os.environ.get("OLD_ROUTER", ROOT.parent / "shared" / "oldrouter"))
+"""Beside the repository; OLD_ROUTER names it elsewhere (from a git worktree, say)."""
 # Its own environment, inside this repository's .venv/: shared/ is read-only in CI.
 OLD_ROUTER_VENV = ROOT / ".venv" / "oldrouter"
 OLD_ROUTER_PYTHON = OLD_ROUTER_VENV / "bin" / "python"
