@@ -28,7 +28,7 @@ from pyinstrument import Profiler
 from pyinstrument.frame import Frame
 
 from auth.tokens import issue_token
-from bench import documents
+from bench import shipped
 from bench.generate import AGENT_ADMIN, BUSY_AGENT, DEFAULT_URL, HEAVY_MEMBER, Plan, long_session
 from bench.run import SECRET
 from bench.side_by_side import MAIN, scenarios
@@ -74,19 +74,15 @@ def requests_to_profile() -> list[tuple[str, uuid.UUID, str, str, dict[str, Any]
     ]
     agent, chat = str(BUSY_AGENT), str(long_session(Plan.issue().chat_size))
     page = {"agentId": agent, "first": 20, "after": None}
-    shipped = [
-        ("Viewer", HEAVY_MEMBER, "viewer", {}),
-        ("SessionList ALL 20", AGENT_ADMIN, "session_list", {**page, "scope": "ALL"}),
-        ("SessionList MINE 20", HEAVY_MEMBER, "session_list", {**page, "scope": "MINE"}),
-        (
-            "ChatView 20",
-            HEAVY_MEMBER,
-            "chat_view",
-            {"agentId": agent, "sessionId": chat, "last": 20},
-        ),
+    pages = [
+        ("Viewer", HEAVY_MEMBER, {}),
+        ("SessionList ALL 20", AGENT_ADMIN, {**page, "scope": "ALL"}),
+        ("SessionList MINE 20", HEAVY_MEMBER, {**page, "scope": "MINE"}),
+        ("ChatView 20", HEAVY_MEMBER, {"agentId": agent, "sessionId": chat, "last": 20}),
     ]
-    for name, viewer, file, variables in shipped:
-        found.append((name, viewer, name.split()[0], documents.shipped(file), variables))
+    for name, viewer, variables in pages:
+        operation = name.split()[0]
+        found.append((name, viewer, operation, shipped.documents()[operation], variables))
     return found
 
 

@@ -1,43 +1,5 @@
 """The GraphQL documents the benchmark sends: what a chat frontend asks for."""
 
-from pathlib import Path
-
-from graphql import DocumentNode, FragmentDefinitionNode, FragmentSpreadNode, parse, print_ast
-from graphql.language import Visitor, visit
-
-SHIPPED = Path(__file__).resolve().parent.parent / "clients" / "operations"
-
-
-def _spreads(node: object) -> set[str]:
-    found: set[str] = set()
-
-    class Spreads(Visitor):
-        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: object) -> None:
-            found.add(spread.name.value)
-
-    visit(node, Spreads())  # type: ignore[arg-type]
-    return found
-
-
-def shipped(name: str) -> str:
-    """A shipped operation (clients/operations/NAME.graphql) with every fragment it spreads,
-    wherever defined, as the generated clients send it."""
-    fragments = {
-        definition.name.value: definition
-        for path in SHIPPED.glob("*.graphql")
-        for definition in parse(path.read_text()).definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-    document = parse((SHIPPED / f"{name}.graphql").read_text())
-    own = [d for d in document.definitions if not isinstance(d, FragmentDefinitionNode)]
-    wanted: set[str] = set()
-    todo = _spreads(document)
-    while todo:
-        wanted |= todo
-        todo = set().union(*(_spreads(fragments[f]) for f in todo)) - wanted
-    return print_ast(DocumentNode(definitions=(*own, *(fragments[f] for f in sorted(wanted)))))
-
-
 SESSION_FIELDS = """
       id title displayName sourceChannel participantType peerAgentName isGroup
       kind isPrimary unreadCount lastMessageAt messageCount
