@@ -119,13 +119,15 @@ _OWN = f"s.agent_id = $2 AND {ACTIVE} AND {HAS_MESSAGES}"
 _PEER = f"""s.peer_agent_id = $2 AND s.session_type = 'a2a' AND s.agent_id IS DISTINCT FROM $2
     AND {ACTIVE} AND {HAS_MESSAGES}"""
 _UP_TO = f"LIMIT {COUNT_LIMIT + 1}"
+_IN_ORDER = f"ORDER BY {ORDER.format(t='s')} {_UP_TO}"
+"""Each leg in its list index's order, as db.sessions counts, so that it stops at the limit."""
 BOUNDED = {
     SessionScope.ALL: f"""(SELECT count(*) FROM (SELECT 1 FROM (
-        (SELECT s.id FROM chat_sessions s WHERE {_OWN} {_UP_TO})
-        UNION ALL (SELECT s.id FROM chat_sessions s WHERE {_PEER} {_UP_TO})
+        (SELECT s.id FROM chat_sessions s WHERE {_OWN} {_IN_ORDER})
+        UNION ALL (SELECT s.id FROM chat_sessions s WHERE {_PEER} {_IN_ORDER})
     ) parts {_UP_TO}) listed)""",
     SessionScope.MINE: f"""(SELECT count(*) FROM (
-        SELECT 1 FROM chat_sessions s WHERE {_MINE} {_UP_TO}) listed)""",
+        SELECT 1 FROM chat_sessions s WHERE {_MINE} {_IN_ORDER}) listed)""",
 }
 
 
