@@ -11,11 +11,13 @@ pair of viewer and session is spelled out in SQL.
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    CompoundSelect,
     Select,
     String,
     cast,
@@ -29,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.agents import AnyAgent
+from db.id_lists import among
 from db.models import Agent, AgentPermission, ChatSession, User
 from db.types import GUID, UTCDateTime
 from db.users import AnyUser
@@ -95,19 +98,20 @@ def _row(
     )
 
 
-async def access_rows(connection: AsyncConnection, watched: Collection[Watched]) -> AccessRows:
-    """The rows every `auth.watching.refusal` question of `watched` needs, in one statement."""
-    viewers = {w.viewer_id for w in watched}
-    sessions = {w.session_id for w in watched if w.session_id is not None}
-    agents = {w.agent_id for w in watched if w.agent_id is not None}
+@cache
+def _access_statement(dialect: str) -> CompoundSelect:
+    """`access_rows`' statement, built once per dialect (every re-check): the `viewers`,
+    `sessions` and `agents` are parameters."""
+    viewers = partial(among, ids="viewers", dialect=dialect)
+    sessions = partial(among, ids="sessions", dialect=dialect)
     candidates = union(
-        select(Agent.id).where(Agent.id.in_(agents)),
-        select(ChatSession.agent_id).where(ChatSession.id.in_(sessions)),
-        select(ChatSession.peer_agent_id).where(ChatSession.id.in_(sessions)),
+        select(Agent.id).where(among(Agent.id, "agents", dialect)),
+        select(ChatSession.agent_id).where(sessions(ChatSession.id)),
+        select(ChatSession.peer_agent_id).where(sessions(ChatSession.id)),
     )
-    statement = union_all(
+    return union_all(
         _row("user", (User.id, User.tenant_id), text=User.role, flag=User.is_active).where(
-            User.id.in_(viewers)
+            viewers(User.id)
         ),
         _row(
             "session",
@@ -119,7 +123,7 @@ async def access_rows(connection: AsyncConnection, watched: Collection[Watched])
                 ChatSession.user_id,
             ),
             at=ChatSession.deleted_at,
-        ).where(ChatSession.id.in_(sessions)),
+        ).where(sessions(ChatSession.id)),
         _row(
             "agent",
             (Agent.id, Agent.tenant_id, Agent.creator_id),
@@ -132,12 +136,22 @@ async def access_rows(connection: AsyncConnection, watched: Collection[Watched])
             text=AgentPermission.access_level,
         ).where(
             AgentPermission.scope_type == "user",
-            AgentPermission.scope_id.in_(viewers),
+            viewers(AgentPermission.scope_id),
             AgentPermission.agent_id.in_(candidates),
         ),
     )
+
+
+async def access_rows(connection: AsyncConnection, watched: Collection[Watched]) -> AccessRows:
+    """The rows every `auth.watching.refusal` question of `watched` needs, in one statement."""
+    parameters = {
+        "viewers": list({w.viewer_id for w in watched}),
+        "sessions": list({w.session_id for w in watched if w.session_id is not None}),
+        "agents": list({w.agent_id for w in watched if w.agent_id is not None}),
+    }
+    statement = _access_statement(connection.dialect.name)
     found = AccessRows({}, {}, {}, {})
-    for kind, a, b, c, d, e, text, flag, at in await connection.execute(statement):
+    for kind, a, b, c, d, e, text, flag, at in await connection.execute(statement, parameters):
         if kind == "user":
             found.users[a] = User(id=a, tenant_id=b, role=text, is_active=flag)
         elif kind == "session":
