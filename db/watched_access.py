@@ -1,17 +1,17 @@
 """The rows that say whether running subscriptions may still watch what they watch: one
 statement for all the subscriptions of a process (`live/rechecks.py`).
 
-Four lookups in one UNION ALL, each a plain IN on a primary key or an index: the viewers'
-users, the watched sessions, the agents (watched, and the sessions' own and peer
-agents), and the viewers' own permission rows on those agents. Rows share one shape (a
-kind, then ids, a text, a flag and a time); each question pairs them in Python, so no
-pair of viewer and session is spelled out in SQL.
+Four lookups in one UNION ALL, each a plain IN (`= ANY` on PostgreSQL) on a primary key
+or an index: the viewers' users, the watched sessions, the agents (watched, and the
+sessions' own and peer agents), and the viewers' own permission rows on those agents.
+Rows share one shape (a kind, then ids, a text, a flag and a time); each question pairs
+them in Python, so no pair of viewer and session is spelled out in SQL.
 """
 
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -102,16 +102,14 @@ def _row(
 def _access_statement(dialect: str) -> CompoundSelect:
     """`access_rows`' statement, built once per dialect (every re-check): the `viewers`,
     `sessions` and `agents` are parameters."""
-    viewers = partial(among, ids="viewers", dialect=dialect)
-    sessions = partial(among, ids="sessions", dialect=dialect)
     candidates = union(
         select(Agent.id).where(among(Agent.id, "agents", dialect)),
-        select(ChatSession.agent_id).where(sessions(ChatSession.id)),
-        select(ChatSession.peer_agent_id).where(sessions(ChatSession.id)),
+        select(ChatSession.agent_id).where(among(ChatSession.id, "sessions", dialect)),
+        select(ChatSession.peer_agent_id).where(among(ChatSession.id, "sessions", dialect)),
     )
     return union_all(
         _row("user", (User.id, User.tenant_id), text=User.role, flag=User.is_active).where(
-            viewers(User.id)
+            among(User.id, "viewers", dialect)
         ),
         _row(
             "session",
@@ -123,7 +121,7 @@ def _access_statement(dialect: str) -> CompoundSelect:
                 ChatSession.user_id,
             ),
             at=ChatSession.deleted_at,
-        ).where(sessions(ChatSession.id)),
+        ).where(among(ChatSession.id, "sessions", dialect)),
         _row(
             "agent",
             (Agent.id, Agent.tenant_id, Agent.creator_id),
@@ -136,7 +134,7 @@ def _access_statement(dialect: str) -> CompoundSelect:
             text=AgentPermission.access_level,
         ).where(
             AgentPermission.scope_type == "user",
-            viewers(AgentPermission.scope_id),
+            among(AgentPermission.scope_id, "viewers", dialect),
             AgentPermission.agent_id.in_(candidates),
         ),
     )

@@ -3,9 +3,10 @@
 One task polls the database for every subscription of the process: each tick is one
 statement for all watched sessions (their new messages; whether they were deleted, with
 the whole window below) and, while some subscription watches agents, one for their
-changed sessions (`db/live.py`). Both run on one connection of the broker's own, never one per
-subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any writer is
-seen, this server's own processes or replicas, the platform's runtime or plain SQL.
+changed sessions (`db/live.py`). Both run on one connection of the broker's own, never
+one per subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any
+writer is seen, this server's own processes or replicas, the platform's runtime or
+plain SQL.
 
 Each tick re-reads the last 5 s behind the database's clock, and the whole lookback
 window (`live_lookback`, 60 s) once a second and whenever it finds a new message, so a
