@@ -68,7 +68,12 @@ async def _subscriber(
 ) -> None:
     """One WebSocket: subscribes, notes which subscriptions heard something, answers
     pings, and closes when `stop` is set."""
-    async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
+    async with connect(
+        url,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        max_queue=None,
+        open_timeout=60,  # 200 handshakes at once on a loaded machine
+    ) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )
@@ -220,6 +225,7 @@ async def run(cycles: int, subscriptions: int, idle: float, url: str | None) -> 
         "DATABASE_URL": database_url,
         "JWT_SECRET_KEY": SECRET,
         "MAX_SUBSCRIPTIONS_PER_CONNECTION": str(PER_CONNECTION),
+        "LOG_LEVEL": "WARNING",  # its stderr is a pipe read at the end: a full one blocks it
     }
     server = await _start_server(PORT, env)
     assert server.pid is not None

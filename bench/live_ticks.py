@@ -8,7 +8,8 @@ session, spread over `watched` sessions of the busiest agent, created up to 60 s
 none with `--rate 0`, a quiet minute), then times each statement of a tick against the
 same connection, as the broker runs them: the watched sessions' new messages
 (`db.live.new_messages`; with every row built, and with the rows already delivered
-skipped, as the broker reads), the watched agents' changed sessions
+skipped, as the broker reads; and without the sessions' rows, `only_new_messages`, as
+most ticks read), the watched agents' changed sessions
 (`db.live.changed_sessions`), by window (the 5 s every tick reads, the 60 s read once a
 second and with each new commit), and the access re-check of every subscription
 (`db.watched_access.access_rows`). The added rows are deleted at the end. Prints one
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bench.generate import BUSY_AGENT, DEFAULT_URL, growth_agent
 from db.engine import Database
-from db.live import changed_sessions, database_now, new_messages
+from db.live import changed_sessions, database_now, new_messages, only_new_messages
 from db.migrate import upgrade
 from db.models import ChatMessage, ChatSession
 from db.watched_access import Watched, access_rows
@@ -139,6 +140,9 @@ async def measure(url: str, watched: int, rate: int, rounds: int) -> dict[str, A
                 async def messages(floor: datetime = floor, known: Container = ()) -> int:
                     return len((await new_messages(connection, ids, floor, known))[1])
 
+                async def only_new(floor: datetime = floor) -> int:
+                    return len(await only_new_messages(connection, ids, floor, delivered))
+
                 async def changed(floor: datetime = floor) -> int:
                     return len(await changed_sessions(connection, agents, floor))
 
@@ -146,6 +150,9 @@ async def measure(url: str, watched: int, rate: int, rounds: int) -> dict[str, A
                     "new_messages_all_built": await _timed(connection, rounds, messages),
                     "new_messages_delivered_skipped": await _timed(
                         connection, rounds, partial(messages, known=delivered)
+                    ),
+                    "only_new_messages_delivered_skipped": await _timed(
+                        connection, rounds, only_new
                     ),
                     "changed_sessions": await _timed(connection, rounds, changed),
                 }

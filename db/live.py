@@ -32,11 +32,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
+from db.id_lists import among
 from db.models import AgentRun, AgentRunEvent, ChatMessage, ChatSession
 from db.run_log import EVENT_COLUMNS, SHOWN_EVENTS, EventRow
 from db.types import UTCDateTime
 
 MESSAGE_COLUMNS = tuple(ChatMessage.__table__.columns)
+MESSAGE_KEYS = tuple(column.key for column in MESSAGE_COLUMNS)
 SESSION_COLUMNS = tuple(ChatSession.__table__.columns)
 
 
@@ -46,6 +48,26 @@ class WatchedSession:
 
     id: uuid.UUID
     deleted_at: datetime | None
+
+
+@cache
+def _new_messages_statement(dialect: str, with_sessions: bool) -> Select[Any]:
+    """`new_messages`' statement, built once per dialect and kind (four times a second):
+    its `floor` and `session_ids` are parameters."""
+    joined = and_(
+        ChatMessage.conversation_id == cast(ChatSession.id, String),
+        ChatMessage.created_at > bindparam("floor"),
+    )
+    statement = select(ChatSession.id, ChatSession.deleted_at, *MESSAGE_COLUMNS).select_from(
+        ChatSession
+    )
+    if with_sessions:
+        statement = statement.outerjoin(ChatMessage, joined)
+    else:
+        statement = statement.join(ChatMessage, joined)
+    return statement.where(among(ChatSession.id, "session_ids", dialect)).order_by(
+        ChatMessage.created_at, ChatMessage.id
+    )
 
 
 async def new_messages(
@@ -60,25 +82,37 @@ async def new_messages(
 
     The join reads ix_chat_messages_conversation_created_id, one range per session.
     """
-    joined = and_(
-        ChatMessage.conversation_id == cast(ChatSession.id, String),
-        ChatMessage.created_at > floor,
-    )
-    statement = (
-        select(ChatSession.id.label("watched_id"), ChatSession.deleted_at, *MESSAGE_COLUMNS)
-        .select_from(ChatSession)
-        .outerjoin(ChatMessage, joined)
-        .where(ChatSession.id.in_(session_ids))
-        .order_by(ChatMessage.created_at, ChatMessage.id)
-    )
+    return await _new_messages(connection, session_ids, floor, known, with_sessions=True)
+
+
+async def only_new_messages(
+    connection: AsyncConnection,
+    session_ids: Sequence[uuid.UUID],
+    floor: datetime,
+    known: Container[uuid.UUID] = (),
+) -> list[ChatMessage]:
+    """`new_messages` without the sessions: no row at all when nothing is new, as in most
+    ticks (building a row per watched session was most of a quiet tick's CPU)."""
+    return (await _new_messages(connection, session_ids, floor, known, with_sessions=False))[1]
+
+
+async def _new_messages(
+    connection: AsyncConnection,
+    session_ids: Sequence[uuid.UUID],
+    floor: datetime,
+    known: Container[uuid.UUID],
+    *,
+    with_sessions: bool,
+) -> tuple[list[WatchedSession], list[ChatMessage]]:
+    statement = _new_messages_statement(connection.dialect.name, with_sessions)
+    parameters = {"floor": floor, "session_ids": list(session_ids)}
     sessions: dict[uuid.UUID, WatchedSession] = {}
     messages: list[ChatMessage] = []
-    for row in (await connection.execute(statement)).mappings():
-        sessions[row["watched_id"]] = WatchedSession(row["watched_id"], row["deleted_at"])
-        if row["id"] is not None and row["id"] not in known:
-            messages.append(
-                ChatMessage(**{column.key: row[column.key] for column in MESSAGE_COLUMNS})
-            )
+    for watched, deleted_at, *message in await connection.execute(statement, parameters):
+        if watched not in sessions:
+            sessions[watched] = WatchedSession(watched, deleted_at)
+        if message[0] is not None and message[0] not in known:
+            messages.append(ChatMessage(**dict(zip(MESSAGE_KEYS, message, strict=True))))
     return list(sessions.values()), messages
 
 
@@ -121,12 +155,13 @@ def _changed_sessions_statement(dialect: str) -> Select[Any]:
     """`changed_sessions`' statement, built once per dialect (building it took as long as
     running it, four times a second): its `floor` and `agent_ids` are parameters."""
     floor = bindparam("floor")
-    agent_ids = bindparam("agent_ids", expanding=True)
     changed = changed_at(dialect) > floor
     recent = select(ChatMessage.conversation_id).where(ChatMessage.created_at > floor)
     messaged = cast(ChatSession.id, String).in_(recent)
-    own = ChatSession.agent_id.in_(agent_ids)
-    peer = and_(ChatSession.peer_agent_id.in_(agent_ids), ChatSession.session_type == "a2a")
+    own = among(ChatSession.agent_id, "agent_ids", dialect)
+    peer = and_(
+        among(ChatSession.peer_agent_id, "agent_ids", dialect), ChatSession.session_type == "a2a"
+    )
     ids = union_all(
         *(
             select(ChatSession.id).where(whose, why)
@@ -180,6 +215,29 @@ async def database_now(connection: AsyncConnection) -> datetime:
     return (await connection.execute(select(type_coerce(func.now(), UTCDateTime())))).scalar_one()
 
 
+@cache
+def _new_run_events_statement(dialect: str) -> Select[Any]:
+    """`new_run_events`' statement, built once per dialect: `floor` and `session_ids` are
+    parameters."""
+    events = join(
+        AgentRun,
+        AgentRunEvent,
+        and_(
+            AgentRunEvent.run_id == AgentRun.id,
+            AgentRunEvent.tenant_id == AgentRun.tenant_id,
+            AgentRunEvent.created_at > bindparam("floor"),
+            AgentRunEvent.event_type.in_(SHOWN_EVENTS),
+        ),
+    )
+    return (
+        select(ChatSession.id, ChatSession.deleted_at, *EVENT_COLUMNS)
+        .select_from(ChatSession)
+        .outerjoin(events, AgentRun.session_id == ChatSession.id)
+        .where(among(ChatSession.id, "session_ids", dialect))
+        .order_by(AgentRunEvent.created_at, AgentRunEvent.id)
+    )
+
+
 async def new_run_events(
     connection: AsyncConnection, session_ids: Sequence[uuid.UUID], floor: datetime
 ) -> tuple[list[WatchedSession], list[tuple[uuid.UUID, EventRow]]]:
@@ -187,26 +245,11 @@ async def new_run_events(
     `floor`, in log order across runs, each with its session: one statement, one row per
     session without new events. Reads ix_agent_runs_session_created_at, then one range of
     ix_agent_run_events_run_created per run."""
-    events = join(
-        AgentRun,
-        AgentRunEvent,
-        and_(
-            AgentRunEvent.run_id == AgentRun.id,
-            AgentRunEvent.tenant_id == AgentRun.tenant_id,
-            AgentRunEvent.created_at > floor,
-            AgentRunEvent.event_type.in_(SHOWN_EVENTS),
-        ),
-    )
-    statement = (
-        select(ChatSession.id.label("watched_id"), ChatSession.deleted_at, *EVENT_COLUMNS)
-        .select_from(ChatSession)
-        .outerjoin(events, AgentRun.session_id == ChatSession.id)
-        .where(ChatSession.id.in_(session_ids))
-        .order_by(AgentRunEvent.created_at, AgentRunEvent.id)
-    )
+    statement = _new_run_events_statement(connection.dialect.name)
+    parameters = {"floor": floor, "session_ids": list(session_ids)}
     sessions: dict[uuid.UUID, WatchedSession] = {}
     found: list[tuple[uuid.UUID, EventRow]] = []
-    for row in (await connection.execute(statement)).all():
+    for row in (await connection.execute(statement, parameters)).all():
         watched, deleted_at, *event = row
         sessions[watched] = WatchedSession(watched, deleted_at)
         if event[0] is not None:

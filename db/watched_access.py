@@ -1,21 +1,23 @@
 """The rows that say whether running subscriptions may still watch what they watch: one
 statement for all the subscriptions of a process (`live/rechecks.py`).
 
-Four lookups in one UNION ALL, each a plain IN on a primary key or an index: the viewers'
-users, the watched sessions, the agents (watched, and the sessions' own and peer
-agents), and the viewers' own permission rows on those agents. Rows share one shape (a
-kind, then ids, a text, a flag and a time); each question pairs them in Python, so no
-pair of viewer and session is spelled out in SQL.
+Four lookups in one UNION ALL, each a plain IN (`= ANY` on PostgreSQL) on a primary key
+or an index: the viewers' users, the watched sessions, the agents (watched, and the
+sessions' own and peer agents), and the viewers' own permission rows on those agents.
+Rows share one shape (a kind, then ids, a text, a flag and a time); each question pairs
+them in Python, so no pair of viewer and session is spelled out in SQL.
 """
 
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    CompoundSelect,
     Select,
     String,
     cast,
@@ -29,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.agents import AnyAgent
+from db.id_lists import among
 from db.models import Agent, AgentPermission, ChatSession, User
 from db.types import GUID, UTCDateTime
 from db.users import AnyUser
@@ -95,19 +98,18 @@ def _row(
     )
 
 
-async def access_rows(connection: AsyncConnection, watched: Collection[Watched]) -> AccessRows:
-    """The rows every `auth.watching.refusal` question of `watched` needs, in one statement."""
-    viewers = {w.viewer_id for w in watched}
-    sessions = {w.session_id for w in watched if w.session_id is not None}
-    agents = {w.agent_id for w in watched if w.agent_id is not None}
+@cache
+def _access_statement(dialect: str) -> CompoundSelect:
+    """`access_rows`' statement, built once per dialect (every re-check): the `viewers`,
+    `sessions` and `agents` are parameters."""
     candidates = union(
-        select(Agent.id).where(Agent.id.in_(agents)),
-        select(ChatSession.agent_id).where(ChatSession.id.in_(sessions)),
-        select(ChatSession.peer_agent_id).where(ChatSession.id.in_(sessions)),
+        select(Agent.id).where(among(Agent.id, "agents", dialect)),
+        select(ChatSession.agent_id).where(among(ChatSession.id, "sessions", dialect)),
+        select(ChatSession.peer_agent_id).where(among(ChatSession.id, "sessions", dialect)),
     )
-    statement = union_all(
+    return union_all(
         _row("user", (User.id, User.tenant_id), text=User.role, flag=User.is_active).where(
-            User.id.in_(viewers)
+            among(User.id, "viewers", dialect)
         ),
         _row(
             "session",
@@ -119,7 +121,7 @@ async def access_rows(connection: AsyncConnection, watched: Collection[Watched])
                 ChatSession.user_id,
             ),
             at=ChatSession.deleted_at,
-        ).where(ChatSession.id.in_(sessions)),
+        ).where(among(ChatSession.id, "sessions", dialect)),
         _row(
             "agent",
             (Agent.id, Agent.tenant_id, Agent.creator_id),
@@ -132,12 +134,22 @@ async def access_rows(connection: AsyncConnection, watched: Collection[Watched])
             text=AgentPermission.access_level,
         ).where(
             AgentPermission.scope_type == "user",
-            AgentPermission.scope_id.in_(viewers),
+            among(AgentPermission.scope_id, "viewers", dialect),
             AgentPermission.agent_id.in_(candidates),
         ),
     )
+
+
+async def access_rows(connection: AsyncConnection, watched: Collection[Watched]) -> AccessRows:
+    """The rows every `auth.watching.refusal` question of `watched` needs, in one statement."""
+    parameters = {
+        "viewers": list({w.viewer_id for w in watched}),
+        "sessions": list({w.session_id for w in watched if w.session_id is not None}),
+        "agents": list({w.agent_id for w in watched if w.agent_id is not None}),
+    }
+    statement = _access_statement(connection.dialect.name)
     found = AccessRows({}, {}, {}, {})
-    for kind, a, b, c, d, e, text, flag, at in await connection.execute(statement):
+    for kind, a, b, c, d, e, text, flag, at in await connection.execute(statement, parameters):
         if kind == "user":
             found.users[a] = User(id=a, tenant_id=b, role=text, is_active=flag)
         elif kind == "session":

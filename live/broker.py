@@ -1,11 +1,12 @@
 """The event source of live updates: one poller per process, fanned out in-process.
 
 One task polls the database for every subscription of the process: each tick is one
-statement for all watched sessions (their new messages, and whether they were deleted)
-and, while some subscription watches agents, one for their changed sessions
-(`db/live.py`). Both run on one connection of the broker's own, never one per
-subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any writer is
-seen, this server's own processes or replicas, the platform's runtime or plain SQL.
+statement for all watched sessions (their new messages; whether they were deleted, with
+the whole window below) and, while some subscription watches agents, one for their
+changed sessions (`db/live.py`). Both run on one connection of the broker's own, never
+one per subscriber, and touch no platform table: no trigger, no LISTEN/NOTIFY. Any
+writer is seen, this server's own processes or replicas, the platform's runtime or
+plain SQL.
 
 Each tick re-reads the last 5 s behind the database's clock, and the whole lookback
 window (`live_lookback`, 60 s) once a second and whenever it finds a new message, so a
@@ -14,7 +15,9 @@ platform's runtime writes tool_call rows with its checkpoint's time) is not miss
 it delivered before is dropped, by id. The window is re-read rather than tracked by
 transaction ids, so that it works alike on SQLite and on PostgreSQL (BENCHMARKS.md has
 its cost). Rows are delivered to each subscriber in (created_at, id) order within a tick;
-a row that commits later than newer ones is delivered when it commits, not dropped.
+a row that commits later than newer ones is delivered when it commits, not dropped. The
+5 s read holds no row at all when nothing is new; a deleted session's subscriptions
+complete within a second.
 
 Every `recheck_interval` seconds (after a tick), whether each subscriber's viewer may still
 watch what it registered (`Watch.watched`) is asked again, for all of them in one
@@ -51,6 +54,7 @@ from db.live import (
     database_now,
     new_messages,
     new_run_events,
+    only_new_messages,
 )
 from db.models import ChatMessage
 from db.run_log import EventRow
@@ -354,13 +358,18 @@ class Broker:
         self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
         watched = list(self.message_watches)
-        self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
-        sessions, rows = await new_messages(connection, watched, since, self._delivered)
-        self.stats.statements += 1
-        if since > floor and rows:
-            # A commit just came: late rows of the same commit go out with it, in order.
-            sessions, rows = await new_messages(connection, watched, floor, self._delivered)
+        if self._delivered:
+            self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
+        if since > floor:
+            # Most ticks: only rows newer than `since`, none when nothing is new; whether
+            # the watched sessions are still there is read with the whole window.
+            recent = await only_new_messages(connection, watched, since, self._delivered)
             self.stats.statements += 1
+            if not recent:
+                return
+            # A commit just came: late rows of the same commit go out with it, in order.
+        sessions, rows = await new_messages(connection, watched, floor, self._delivered)
+        self.stats.statements += 1
         fresh: dict[uuid.UUID, list[ChatMessage]] = {}
         for row in rows:
             self._delivered[row.id] = row.created_at
@@ -420,15 +429,18 @@ class Broker:
         """Whether each subscriber's viewer may still watch what it watches: one statement
         for all of them (`live/rechecks.py`), after the tick's events were pushed."""
         self._next_recheck = time.monotonic() + self.recheck_interval
-        watched = {watch: watch.watched for watch in self._watches if watch.watched}
+        watches = list(self._watches)  # not those added while the statement runs
+        watched = {what for watch in watches if (what := watch.watched) is not None}
         if not watched:
             return
-        refused = await refusals(connection, list(watched.values()))
+        refused = await refusals(connection, watched)
         self.stats.rechecks += 1
         self.stats.statements += 1
-        for watch, what in watched.items():
-            if what in refused:
-                watch.revoke(refused[what])
+        if not refused:
+            return
+        for watch in watches:
+            if watch.watched in refused:
+                watch.revoke(refused[watch.watched])
 
     async def _run_events(
         self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]

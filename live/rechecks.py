@@ -6,7 +6,7 @@ is asked `auth.watching.refusal`, the rules a query is held to. A subscription w
 viewer lost the right ends with that refusal (`live.broker.Watch.revoke`).
 """
 
-from collections.abc import Collection
+from collections.abc import Set
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,10 +14,9 @@ from auth.watching import AccessLost, refusal
 from db.watched_access import Watched, access_rows
 
 
-async def refusals(
-    connection: AsyncConnection, watched: Collection[Watched]
-) -> dict[Watched, AccessLost]:
-    """The watched things their viewers may no longer watch, each with the reason."""
+async def refusals(connection: AsyncConnection, watched: Set[Watched]) -> dict[Watched, AccessLost]:
+    """The watched things their viewers may no longer watch, each with the reason (each
+    asked once, however many subscriptions watch it)."""
     rows = await access_rows(connection, watched)
-    found = {each: refusal(each, rows) for each in set(watched)}
+    found = {each: refusal(each, rows) for each in watched}
     return {each: AccessLost(error) for each, error in found.items() if error is not None}

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from auth.watching import Watched
 from db.engine import Database
-from db.live import changed_sessions, new_messages
+from db.live import changed_sessions, new_messages, only_new_messages
 from db.watched_access import access_rows
 
 TABLES = ("chat_sessions", "chat_messages", "users", "agents", "agent_permissions")
@@ -30,6 +30,7 @@ async def _tick_statements(database: Database) -> dict[str, tuple[str, Any]]:
     watched.append(Watched.session_list(viewer, agents[0], all_sessions=True))
     reads = {
         "new_messages": lambda c: new_messages(c, sessions, floor),
+        "only_new_messages": lambda c: only_new_messages(c, sessions, floor),
         "changed_sessions": lambda c: changed_sessions(c, agents, floor),
         "access_rows": lambda c: access_rows(c, watched),
     }

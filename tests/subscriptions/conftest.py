@@ -33,3 +33,13 @@ async def live_url(live_app: Starlette) -> AsyncIterator[str]:
     async with live_server(live_app) as url:
         yield url
     await live_app.state.live.close()
+
+
+@pytest.fixture
+async def default_window_url(database: Database, settings: Settings) -> AsyncIterator[str]:
+    """A live server with the default lookback window (60 s, so most ticks read only the
+    last 5 s) and a short tick."""
+    app = create_app(dataclasses.replace(settings, live_poll_interval=0.05), database)
+    async with live_server(app) as url:
+        yield url
+    await app.state.live.close()

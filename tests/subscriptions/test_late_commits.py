@@ -7,20 +7,15 @@ short.
 """
 
 import asyncio
-import dataclasses
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 
-import pytest
 from sqlalchemy import insert
 
 from auth.tokens import issue_token
 from db.engine import Database
 from db.models import ChatMessage, ChatSession
-from server import create_app
 from settings import Settings
-from tests.clients.live_server import live_server
 from tests.factories import Factory
 from tests.subscriptions.client import Connection, ws_connection
 from tests.subscriptions.test_message_added import MESSAGE_ADDED
@@ -37,14 +32,6 @@ subscription List($agentId: ID!, $scope: SessionScope!) {
   }
 }
 """
-
-
-@pytest.fixture
-async def default_window_url(database: Database, settings: Settings) -> AsyncIterator[str]:
-    app = create_app(dataclasses.replace(settings, live_poll_interval=0.05), database)
-    async with live_server(app) as url:
-        yield url
-    await app.state.live.close()
 
 
 async def commit_tool_calls(

@@ -165,8 +165,22 @@ async def test_a_soft_deleted_session_completes_the_subscription(
     live_url: str, factory: Factory, settings: Settings, database: Database
 ) -> None:
     """deleted_at set by any writer: the server sends `complete`."""
+    await _deletion_completes(live_url, factory, settings, database)
+
+
+async def test_a_deletion_is_seen_with_the_default_window_too(
+    default_window_url: str, factory: Factory, settings: Settings, database: Database
+) -> None:
+    """With a 60 s window most ticks read the last 5 s only, without the sessions' rows:
+    the deletion is read with the whole window, once a second."""
+    await _deletion_completes(default_window_url, factory, settings, database)
+
+
+async def _deletion_completes(
+    url: str, factory: Factory, settings: Settings, database: Database
+) -> None:
     world = await make_world(factory)
-    async with subscribed_to_chat(live_url, world, settings) as (ws, id):
+    async with subscribed_to_chat(url, world, settings) as (ws, id):
         async with database.transaction() as db:
             await db.execute(
                 update(ChatSession)
