@@ -30,6 +30,9 @@ class Stats:
     first_error: str | None = None
     cpu_seconds: float | None = None
     """CPU the server spent meanwhile, when it was measured."""
+    client_cpu_seconds: float = 0.0
+    """CPU this process (the clients) spent meanwhile: at 1 client, most of a small
+    request's latency on a shared machine."""
 
     @property
     def cpu_ms_per_request(self) -> float | None:
@@ -107,6 +110,7 @@ async def drive(
         await asyncio.gather(*(warm(number) for number in range(clients)))
         sent = 0
         cpu_before = cpu_clock() if cpu_clock else None
+        client_cpu_before = time.process_time()
         started = time.perf_counter()
         deadline = started + max_seconds
 
@@ -127,6 +131,7 @@ async def drive(
 
         await asyncio.gather(*(run(number) for number in range(clients)))
         stats.seconds = time.perf_counter() - started
+        stats.client_cpu_seconds = time.process_time() - client_cpu_before
         if cpu_clock and cpu_before is not None:
             stats.cpu_seconds = cpu_clock() - cpu_before
     return stats

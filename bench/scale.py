@@ -142,6 +142,7 @@ def figures(stats: Stats) -> dict[str, Any]:
         "p50": round(stats.percentile(50), 2),
         "p99": round(stats.percentile(99), 2),
         "cpu_ms": round(stats.cpu_ms_per_request or float("nan"), 2),
+        "client_cpu_ms": round(stats.client_cpu_seconds * 1000 / max(stats.requests, 1), 2),
         "errors": stats.errors,
         "first_error": stats.first_error,
     }

@@ -124,9 +124,9 @@ async def test_one_line_describes_a_graphql_request(
         "trace_id": None,
     }
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
-    # The viewer with the agent, the page, the count and two batched loaders at least: the
-    # loaders run in tasks of their own, and their statements are counted all the same.
-    assert len(statements) >= 4, statements
+    # The viewer with the agent, the page with its counts and the users' batch: the loader
+    # runs in a task of its own, and its statement is counted all the same.
+    assert len(statements) == 3, statements
 
 
 async def test_concurrent_requests_count_only_their_own_statements(
