@@ -110,7 +110,7 @@ class Cursors:
         """The cursor `depth` of the way into a list, and how many sessions the list holds."""
         async with self.database.session() as db:
             rows = await list_sessions(db, agent, viewer, scope, 1_000_000, tenant_id=BUSY_TENANT)
-        row = rows[int(len(rows) * depth) - 1]
+        row = rows[int(len(rows) * depth) - 1].row
         return session_cursor(agent, scope, SessionKey.of(row)), len(rows)
 
     async def message(self, session: uuid.UUID, position: int) -> str:

@@ -270,6 +270,15 @@ def _page_values(
     return values
 
 
+class ListedSession(NamedTuple):
+    row: SessionRow
+    message_count: int | None
+    """None unless the counts were asked for."""
+    unread: int | None
+    """Up to UNREAD_LIMIT; None unless the counts were asked for, and for any session but
+    the viewer's own direct ones."""
+
+
 async def list_sessions(
     session: Reader,
     agent_id: uuid.UUID,
@@ -279,39 +288,16 @@ async def list_sessions(
     after: SessionKey | None = None,
     *,
     tenant_id: uuid.UUID,
-) -> list[SessionRow]:
-    """One page of the list of the agent's sessions in the viewer's tenant."""
-    values = _page_values(agent_id, viewer_id, tenant_id, limit, after)
-    statement = _page_statement(scope, _After.of(after), False)
-    return _rows((await session.execute(statement, values)).all())
-
-
-class ListedSession(NamedTuple):
-    row: SessionRow
-    message_count: int
-    unread: int | None
-    """Up to UNREAD_LIMIT; None when the session is not the viewer's own direct one."""
-
-
-async def list_sessions_with_counts(
-    session: Reader,
-    agent_id: uuid.UUID,
-    viewer_id: uuid.UUID,
-    scope: SessionScope,
-    limit: int,
-    after: SessionKey | None = None,
-    *,
-    tenant_id: uuid.UUID,
+    counts: bool = False,
 ) -> list[ListedSession]:
-    """`list_sessions`, with each session's counts read in the same statement: a list that
-    shows them costs one round trip, not three."""
+    """One page of the list of the agent's sessions in the viewer's tenant; with `counts`,
+    each session's counts come in the same statement (one round trip, not three)."""
     values = _page_values(agent_id, viewer_id, tenant_id, limit, after)
-    statement = _page_statement(scope, _After.of(after), True)
+    result = await session.execute(_page_statement(scope, _After.of(after), counts), values)
     make = SessionRow._make
-    return [
-        ListedSession(make(row[:-2]), row[-2], row[-1])
-        for row in (await session.execute(statement, values)).all()
-    ]
+    if not counts:
+        return [ListedSession(make(row), None, None) for row in result.all()]
+    return [ListedSession(make(row[:-2]), row[-2], row[-1]) for row in result.all()]
 
 
 async def count_sessions(

@@ -19,7 +19,6 @@ from db.sessions import (
     count_sessions_up_to,
     is_agent_to_agent,
     list_sessions,
-    list_sessions_with_counts,
     session_of_agent,
 )
 from db.users import AnyUser
@@ -54,19 +53,15 @@ async def resolve_sessions(
     tenant = _tenant_of(agent)
 
     async def page() -> Sequence[SessionRow]:
-        loaders = info.context.loaders
+        counts = bool({"messageCount", "unreadCount"} & fields)
         async with database.connection() as db:
-            if {"messageCount", "unreadCount"} & fields:
-                listed = await list_sessions_with_counts(
-                    db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
-                )
-                rows = [session.row for session in listed]
-                _prime_counts(loaders, listed)
-            else:
-                rows = await list_sessions(
-                    db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant
-                )
-        await _load_for_fields(loaders, rows[:first], fields, agent.id)
+            listed = await list_sessions(
+                db, agent.id, viewer.id, scope, first + 1, key, tenant_id=tenant, counts=counts
+            )
+        if counts:
+            _prime_counts(info.context.loaders, listed)
+        rows = [session.row for session in listed]
+        await _load_for_fields(info.context.loaders, rows[:first], fields, agent.id)
         return rows
 
     async def count() -> int:
@@ -115,9 +110,10 @@ async def resolve_sessions(
 def _prime_counts(loaders: Loaders, listed: Sequence[ListedSession]) -> None:
     """The counts a list page read with its rows, where Session's fields look for them."""
     for session in listed:
-        loaders.message_count_by_conversation.prime(
-            conversation_id(session.row.id), session.message_count
-        )
+        if session.message_count is not None:
+            loaders.message_count_by_conversation.prime(
+                conversation_id(session.row.id), session.message_count
+            )
         if session.unread is not None:
             loaders.unread_count_by_session.prime(session.row.id, session.unread)
 
