@@ -3,6 +3,7 @@
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from typing import Self
 
 import strawberry
 from starlette.requests import Request
@@ -34,7 +35,7 @@ class Context:
         """The viewer's id once `viewer()` has let them in (every agent-scoped field has)."""
         return self._viewer_id
 
-    def fresh(self) -> "Context":
+    def fresh(self) -> Self:
         """The same request's context with empty loaders and no viewer yet: for running
         a query a second time (execution/compare.py)."""
         return dataclasses.replace(self, loaders=Loaders.for_request(self.database))

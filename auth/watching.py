@@ -33,7 +33,8 @@ def refusal(watched: Watched, rows: AccessRows) -> ApiError | None:
             session = rows.sessions.get(watched.session_id)
             if session is None:
                 raise NotFound("Session not found.")
-            session_read_through(viewer, session, rows.agents_with_grants(viewer.id))
+            agents = rows.agents_with_grants(viewer.id, (session.agent_id, session.peer_agent_id))
+            session_read_through(viewer, session, agents)
         if watched.agent_id is not None:
             agent = rows.agents.get(watched.agent_id)
             agent_access(viewer, agent, rows.grants.get((viewer.id, watched.agent_id), []))

@@ -14,11 +14,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from db.engine import create_engine
-from db.migrate import alembic_config
+from db.migrate import VERSION_TABLE, alembic_config
 from db.models import Agent, User
 from settings import sqlite_file
-
-SERVER_VERSION_TABLE = "chat_api_alembic_version"
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def _findings(connection: Connection) -> Iterator[Finding]:
         yield Finding(True, "Platform head: none (no alembic_version: not the platform's database)")
 
     newest = _migrations().get_current_head()
-    found = _version(connection, SERVER_VERSION_TABLE) if SERVER_VERSION_TABLE in tables else []
+    found = _version(connection, VERSION_TABLE) if VERSION_TABLE in tables else []
     if found == [newest]:
         yield Finding(True, f"Server migrations: at {newest}, the newest")
     else:

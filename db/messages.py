@@ -28,8 +28,8 @@ from sqlalchemy.orm import aliased
 from db.engine import Reader
 from db.models import ChatMessage, ChatSession, Participant
 from db.participants import ParticipantRow
-from db.session_counts import UNREAD_LIMIT, UNREAD_ROLES, messages_up_to, unread_up_to
-from db.types import EARLIEST, GUID, UTCDateTime
+from db.session_counts import UNREAD_LIMIT, messages_up_to, unread_conditions, unread_up_to
+from db.types import GUID, UTCDateTime
 
 
 class MessageRow(NamedTuple):
@@ -330,8 +330,7 @@ async def agent_unread(
             ChatSession.tenant_id == tenant_id,
             ChatSession.session_type == "direct",
             ChatSession.deleted_at.is_(None),
-            ChatMessage.role.in_(UNREAD_ROLES),
-            ChatMessage.created_at > func.coalesce(ChatSession.last_read_at_by_user, EARLIEST),
+            *unread_conditions(ChatSession.last_read_at_by_user),
         )
         .limit(UNREAD_LIMIT)
         .subquery()

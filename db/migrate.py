@@ -9,6 +9,8 @@ from sqlalchemy.engine import Connection
 from db.engine import Database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+VERSION_TABLE = "chat_api_alembic_version"
+"""Where the server's migration state lives: `alembic_version` is the platform's."""
 
 
 def alembic_config() -> Config:

@@ -59,12 +59,17 @@ def messages_up_to(
     return select(func.count()).select_from(read).scalar_subquery()
 
 
-def unread_up_to(session_id: ColumnElement, last_read: ColumnElement) -> ScalarSelect[int]:
-    """The agent-side messages newer than the owner's last read (all when never), up to
-    UNREAD_LIMIT."""
-    return messages_up_to(
-        session_id,
-        literal(UNREAD_LIMIT, Integer()),
+def unread_conditions(last_read: ColumnElement) -> tuple[ColumnElement[bool], ...]:
+    """What makes a message unread: the agent side wrote it after the owner's last read
+    (all of them when never read)."""
+    return (
         ChatMessage.role.in_(UNREAD_ROLES),
         ChatMessage.created_at > func.coalesce(last_read, EARLIEST),
+    )
+
+
+def unread_up_to(session_id: ColumnElement, last_read: ColumnElement) -> ScalarSelect[int]:
+    """The session's unread messages, up to UNREAD_LIMIT."""
+    return messages_up_to(
+        session_id, literal(UNREAD_LIMIT, Integer()), *unread_conditions(last_read)
     )

@@ -9,7 +9,7 @@ them in Python, so no pair of viewer and session is spelled out in SQL.
 """
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -70,10 +70,13 @@ class AccessRows:
     grants: dict[tuple[uuid.UUID, uuid.UUID], list[str]]
 
     def agents_with_grants(
-        self, viewer_id: uuid.UUID
+        self, viewer_id: uuid.UUID, agent_ids: Iterable[uuid.UUID | None]
     ) -> Mapping[uuid.UUID, tuple[AnyAgent, list[str]]]:
+        """Those of `agent_ids` that were read, each with the viewer's own grants on it."""
         return {
-            id: (agent, self.grants.get((viewer_id, id), [])) for id, agent in self.agents.items()
+            id: (self.agents[id], self.grants.get((viewer_id, id), []))
+            for id in agent_ids
+            if id is not None and id in self.agents
         }
 
 

@@ -201,7 +201,6 @@ class Broker:
         self.message_watches: dict[uuid.UUID, set[MessageWatch]] = {}
         self.session_watches: dict[uuid.UUID, set[SessionWatch]] = {}
         self.run_event_watches: dict[uuid.UUID, set[RunEventWatch]] = {}
-        self.count = 0
         self.recheck_interval = recheck_interval
         self._watches: set[Watch] = set()
         self._next_recheck = 0.0
@@ -236,6 +235,11 @@ class Broker:
         self._add(self.run_event_watches, watch)
         return watch
 
+    @property
+    def count(self) -> int:
+        """How many subscriptions this process serves."""
+        return len(self._watches)
+
     def check_capacity(self) -> None:
         if self.count >= self.max_subscriptions:
             raise TooManySubscriptions(
@@ -246,7 +250,6 @@ class Broker:
     def _add(self, watches: dict[uuid.UUID, Any], watch: Watch) -> None:
         watches.setdefault(watch.key, set()).add(watch)
         self._watches.add(watch)
-        self.count += 1
         SUBSCRIPTIONS.inc()
         self._ensure_running()
 
@@ -263,7 +266,6 @@ class Broker:
         group.discard(watch)
         if not group:
             del watches[watch.key]
-        self.count -= 1
         SUBSCRIPTIONS.dec()
 
     def now(self) -> datetime:
@@ -358,8 +360,6 @@ class Broker:
         self, connection: AsyncConnection, since: datetime, floor: datetime, shared: dict[str, Any]
     ) -> None:
         watched = list(self.message_watches)
-        if self._delivered:
-            self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
         if since > floor:
             # Most ticks: only rows newer than `since`, none when nothing is new; whether
             # the watched sessions are still there is read with the whole window.
@@ -368,6 +368,8 @@ class Broker:
             if not recent:
                 return
             # A commit just came: late rows of the same commit go out with it, in order.
+        # What fell out of the window can no longer be read again: forget it.
+        self._delivered = {k: v for k, v in self._delivered.items() if v > floor}
         sessions, rows = await new_messages(connection, watched, floor, self._delivered)
         self.stats.statements += 1
         fresh: dict[uuid.UUID, list[ChatMessage]] = {}

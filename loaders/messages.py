@@ -73,23 +73,21 @@ class MessagePageLoader(DataLoader[PageRequest, MessagePage]):
         self.database = database
 
     async def batch_load_fn(self, keys: list[PageRequest]) -> list[MessagePage]:
-        by_shape: dict[tuple, list[str]] = {}
+        by_shape: dict[tuple, dict[str, None]] = {}  # conversations in order, each once
         for request in keys:
-            conversations = by_shape.setdefault(request.shape, [])
-            if request.conversation_id not in conversations:
-                conversations.append(request.conversation_id)
+            by_shape.setdefault(request.shape, {})[request.conversation_id] = None
         pages: dict[tuple, MessagePage] = {}
-        for (limit, key, forward, total, senders), conversations in by_shape.items():
-            async with self.database.connection() as connection:
+        async with self.database.connection() as connection:
+            for shape, conversations in by_shape.items():
+                limit, key, forward, total, senders = shape
                 found = await message_pages(
                     connection,
-                    conversations,
+                    list(conversations),
                     limit,
                     key,
                     forward=forward,
                     total=total,
                     senders=senders,
                 )
-            shape = (limit, key, forward, total, senders)
-            pages |= {(shape, conversation): page for conversation, page in found.items()}
+                pages |= {(shape, conversation): page for conversation, page in found.items()}
         return [pages[(request.shape, request.conversation_id)] for request in keys]

@@ -13,10 +13,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from db.engine import create_engine
+from db.migrate import VERSION_TABLE
 from db.models import Base
 from settings import Settings
-
-VERSION_TABLE = "chat_api_alembic_version"
 
 
 def run_migrations(connection: Connection) -> None:

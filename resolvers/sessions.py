@@ -4,7 +4,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 
-from auth.access import check_session_access, may_see_all_sessions
+from auth.access import check_may_list, check_session_access
 from context import Info
 from db.agents import AnyAgent
 from db.messages import agent_unread
@@ -22,7 +22,7 @@ from db.sessions import (
     session_of_agent,
 )
 from db.users import AnyUser
-from errors import Forbidden, NotFound
+from errors import NotFound
 from loaders import Loaders
 from resolvers.cursors import parse_session_cursor, session_cursor
 from resolvers.ids import parse_id
@@ -44,8 +44,7 @@ async def resolve_sessions(
     after: str | None,
 ) -> SessionConnection:
     check_page_size("first", first, MAX_PAGE)
-    if scope is SessionScope.ALL and not may_see_all_sessions(viewer, agent):
-        raise Forbidden("You may not see all sessions of this agent.")
+    check_may_list(viewer, agent, all_sessions=scope is SessionScope.ALL)
     key = parse_session_cursor(after, agent.id, scope) if after is not None else None
 
     database = info.context.database

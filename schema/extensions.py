@@ -8,7 +8,7 @@ INTERNAL_SERVER_ERROR; the log gets the whole exception (see `ChatSchema.process
 No message repeats more than 100 characters of the client's input (`errors.clipped`).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -44,6 +44,14 @@ def with_code(error: GraphQLError) -> GraphQLError:
         return error
     error.extensions = {**(error.extensions or {}), "code": BadUserInput.code}
     return error
+
+
+def error_codes(errors: Iterable[GraphQLError]) -> list[str]:
+    """The distinct codes of a result's errors, sorted; an error without one counts as
+    INTERNAL_SERVER_ERROR (what `with_code` gives it)."""
+    return sorted(
+        {(error.extensions or {}).get("code") or INTERNAL_SERVER_ERROR for error in errors}
+    )
 
 
 def is_busy(result: ExecutionResult, operation: OperationType) -> bool:

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from errors import INTERNAL_SERVER_ERROR
 from observability.request_record import current_request
+from schema.extensions import error_codes
 
 
 class OperationLog(SchemaExtension):
@@ -19,5 +19,4 @@ class OperationLog(SchemaExtension):
         record.operation = self.execution_context.operation_name
         result = self.execution_context.result
         if result is not None and result.errors:
-            codes = {(error.extensions or {}).get("code") for error in result.errors}
-            record.error_codes = sorted(code or INTERNAL_SERVER_ERROR for code in codes)
+            record.error_codes = error_codes(result.errors)

@@ -8,6 +8,7 @@ from strawberry.extensions import SchemaExtension
 from errors import INTERNAL_SERVER_ERROR, excerpt
 from observability.request_record import current_request
 from observability.tracing import trace_id
+from schema.extensions import error_codes
 
 
 class OperationSpan(SchemaExtension):
@@ -38,9 +39,7 @@ class OperationSpan(SchemaExtension):
                 span.set_attribute("graphql.operation.name", excerpt(name))
             result = context.result
             errors = (result.errors if result is not None else None) or []
-            codes = sorted(
-                {(error.extensions or {}).get("code") or INTERNAL_SERVER_ERROR for error in errors}
-            )
+            codes = error_codes(errors)
             span.set_attribute("graphql.outcome", "errors" if codes else "ok")
             if codes:
                 span.set_attribute("graphql.error_codes", codes)

@@ -35,7 +35,7 @@ from schema.extensions import with_code
 from settings import Settings
 from web import http
 from web.graphiql import graphiql_page, uses_cdn
-from web.persisted import PersistedOperations, Refusal, client_of
+from web.persisted import PersistedOperations, Refusal
 from web.subscriptions import (
     LiveContext,
     LiveTransportWSHandler,
@@ -201,7 +201,7 @@ class GraphQLView(GraphQL[Context, None]):
                 await request.state.database.release()
                 context = context.fresh()
                 result = await self.execute_once(request_adapter, context, request_data)
-            self.persisted.remember(request_data, result, client_of(request, self.settings))
+            self.persisted.remember(request_data, result, request)
             return result
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.MUTATION:
@@ -283,12 +283,7 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         if isinstance(request, WebSocket):
-            context = websocket_context(request, self.database, self.settings)
-            # The connection's id in the request log (web.request_log.RequestLog).
-            context.request_id = request.scope.get("state", {}).get(
-                "request_id", context.request_id
-            )
-            return context
+            return websocket_context(request, self.database, self.settings)
         assert isinstance(request, Request) and isinstance(response, Response)
         # Every read of the request, a resolver's own or a loader batch, takes its turn on
         # the request's one connection (see __call__).

@@ -209,6 +209,7 @@ class PersistedOperations:
     """What the endpoint asks: the document a request stands for, and what to remember."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.store = DocumentStore(settings.apq_cache_bytes, settings.apq_client_bytes)
         off = settings.trusted_documents.strip().lower() in ("", "0", "false", "no", "off")
         self.trusted = None if off else TrustedDocuments.load(settings.trusted_documents)
@@ -236,14 +237,14 @@ class PersistedOperations:
             raise _mismatch()
         return data
 
-    def remember(self, request: GraphQLRequestData, result: ExecutionResult, client: str) -> None:
-        """Store an APQ document sent with its hash, once it parsed and validated, as
-        `client`'s (`client_of`)."""
+    def remember(self, data: GraphQLRequestData, result: ExecutionResult, request: Request) -> None:
+        """Store an APQ document sent with its hash, once it parsed and validated, as its
+        client's (`client_of`)."""
         if self.trusted is not None or isinstance(result, PreExecutionError):
             return
-        key = requested_hash({"extensions": request.extensions})
-        if key is not None and request.query:
-            self.store.put(key, request.query, client)
+        key = requested_hash({"extensions": data.extensions})
+        if key is not None and data.query:
+            self.store.put(key, data.query, client_of(request, self.settings))
 
 
 def client_of(request: Request, settings: Settings) -> str:

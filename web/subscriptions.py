@@ -30,7 +30,6 @@ no request slot and have no request deadline (`web/admission.py`).
 
 import asyncio
 import contextlib
-import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -116,7 +115,7 @@ class LiveContext(Context):
     def for_operation(self) -> "LiveContext":
         """The context of one operation on the connection: its own loaders, so the viewer
         and every row are read again, as each HTTP request reads them."""
-        operation = dataclasses.replace(self, loaders=Loaders.for_request(self.database))
+        operation = self.fresh()
         operation.expires_at = self.expires_at
         operation.connection = self
         return operation
@@ -138,13 +137,15 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
 
 
 def websocket_context(websocket: WebSocket, database: Database, settings: Settings) -> LiveContext:
+    # The connection's id in the request log (web.request_log.RequestLog), when it set one.
+    request_id = websocket.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
     return LiveContext(
         request=websocket,  # type: ignore[arg-type]
         response=websocket,  # type: ignore[arg-type]
         database=database,
         settings=settings,
         loaders=Loaders.for_request(database),
-        request_id=uuid.uuid4().hex,
+        request_id=request_id,
     )
 
 

@@ -19,7 +19,7 @@ from alembic import op
 from db.migrate import IncompatibleDatabase
 from db.models import JSONDocument
 from db.types import GUID, UTCDateTime
-from migrations.steps import report
+from migrations.steps import create_index, report
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -241,44 +241,6 @@ def _check_platform_shape(inspector: sa.Inspector) -> None:
         )
 
 
-def _index_state(name: str) -> str:
-    """'valid', 'invalid' (a concurrent build that failed half way) or 'missing'."""
-    bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
-        valid = bind.scalar(
-            sa.text(
-                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE c.relname = :name AND c.relnamespace = current_schema()::regnamespace"
-            ),
-            {"name": name},
-        )
-    else:  # SQLAlchemy does not reflect SQLite's expression indexes: read the catalog.
-        valid = bind.scalar(
-            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name"),
-            {"name": name},
-        )
-    if valid is None:
-        return "missing"
-    return "valid" if valid else "invalid"
-
-
-def _create_server_index(name: str, leading: tuple[str, ...]) -> None:
-    state = _index_state(name)
-    if state == "valid":
-        report(f"Index {name} is already there.")
-        return
-    definition = f"ON chat_sessions ({', '.join((*leading, *SORT_KEY))}) WHERE {ACTIVE}"
-    if op.get_bind().dialect.name != "postgresql":
-        op.execute(f"CREATE INDEX {name} {definition}")
-        report(f"Created index {name}.")
-        return
-    with op.get_context().autocommit_block():
-        if state == "invalid":
-            op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-        op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}")
-    report(f"Created index {name} concurrently (writers were not blocked).")
-
-
 def upgrade() -> None:
     inspector = sa.inspect(op.get_bind())
     if inspector.has_table("chat_sessions"):
@@ -288,7 +250,7 @@ def upgrade() -> None:
         _create_platform_tables()
         report("Created the chat tables in the platform's shape (the columns this server uses).")
     for name, leading in SERVER_INDEXES.items():
-        _create_server_index(name, leading)
+        create_index(name, f"chat_sessions ({', '.join((*leading, *SORT_KEY))}) WHERE {ACTIVE}")
 
 
 def downgrade() -> None:
