@@ -51,3 +51,7 @@ def create_index(name: str, definition: str) -> bool:
         op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
     report(f"Created index {name} concurrently (writers were not blocked).")
     return True
+
+
+ID_TEXT_INDEX = ("ix_chat_api_sessions_id_text", "chat_sessions ((CAST(id AS VARCHAR)))")
+"""Migration 0002's index (name, definition); 0005 builds it too where 0002 never ran."""

@@ -17,20 +17,20 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from migrations.steps import create_index
+from migrations.steps import ID_TEXT_INDEX, create_index
 
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-NAME = "ix_chat_api_sessions_id_text"
+NAME, DEFINITION = ID_TEXT_INDEX
 SERVER_INDEXES = (NAME,)
 """What `server.py check` looks for (db/check.py)."""
 
 
 def upgrade() -> None:
-    create_index(NAME, "chat_sessions ((CAST(id AS VARCHAR)))")
+    create_index(NAME, DEFINITION)
 
 
 def downgrade() -> None:

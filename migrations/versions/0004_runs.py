@@ -58,25 +58,32 @@ def upgrade() -> None:
             op.add_column("agent_runs", column)
     if "group_id" not in {column["name"] for column in inspector.get_columns("chat_sessions")}:
         op.add_column("chat_sessions", sa.Column("group_id", GUID()))
-    op.create_table(
-        "agent_tool_executions",
-        sa.Column("id", GUID(), primary_key=True),
-        sa.Column("tenant_id", GUID(), sa.ForeignKey("tenants.id"), nullable=False),
-        sa.Column("run_id", GUID(), sa.ForeignKey("agent_runs.id"), nullable=False),
-        sa.Column("tool_call_id", sa.String(255), nullable=False),
-        sa.Column("tool_name", sa.String(200), nullable=False),
-        sa.Column("effect", sa.String(24), nullable=False, server_default="external_write"),
-        sa.Column("retry_policy", sa.String(24), nullable=False, server_default="never"),
-        sa.Column("status", sa.String(24), nullable=False),
-        sa.Column("result_summary", sa.Text()),
-        sa.Column("result_metadata", JSONDocument, nullable=False, server_default=sa.text("'{}'")),
-        sa.Column(
-            "started_at", UTCDateTime(), nullable=False, server_default=sa.text("CURRENT_TIMESTAMP")
-        ),
-        sa.UniqueConstraint(
-            "run_id", "tool_call_id", name="uq_agent_tool_executions_run_tool_call"
-        ),
-    )
+    # A database migrated when this was revision 0002 has them already (see 0005).
+    if not inspector.has_table("agent_tool_executions"):
+        op.create_table(
+            "agent_tool_executions",
+            sa.Column("id", GUID(), primary_key=True),
+            sa.Column("tenant_id", GUID(), sa.ForeignKey("tenants.id"), nullable=False),
+            sa.Column("run_id", GUID(), sa.ForeignKey("agent_runs.id"), nullable=False),
+            sa.Column("tool_call_id", sa.String(255), nullable=False),
+            sa.Column("tool_name", sa.String(200), nullable=False),
+            sa.Column("effect", sa.String(24), nullable=False, server_default="external_write"),
+            sa.Column("retry_policy", sa.String(24), nullable=False, server_default="never"),
+            sa.Column("status", sa.String(24), nullable=False),
+            sa.Column("result_summary", sa.Text()),
+            sa.Column(
+                "result_metadata", JSONDocument, nullable=False, server_default=sa.text("'{}'")
+            ),
+            sa.Column(
+                "started_at",
+                UTCDateTime(),
+                nullable=False,
+                server_default=sa.text("CURRENT_TIMESTAMP"),
+            ),
+            sa.UniqueConstraint(
+                "run_id", "tool_call_id", name="uq_agent_tool_executions_run_tool_call"
+            ),
+        )
     report("Added the run columns and tool receipts in the platform's shape.")
 
 

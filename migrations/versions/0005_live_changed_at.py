@@ -11,6 +11,10 @@ The same tick finds the sessions holding the window's new messages through the m
 `created_at`. The platform's database has ix_chat_messages_created_at; a database the
 server made itself (0001) does not, and gets ix_chat_api_messages_created_at.
 
+Until the revisions were renumbered (issue 23's first landing), 0002 was the runs
+migration (now 0004): a database stamped 0002 then never ran today's 0002, so this one
+builds that index too where it is missing.
+
 Like 0001 and 0002 on the platform's database, it creates, alters and drops no platform
 table: it only adds the indexes that are missing, on PostgreSQL CONCURRENTLY, then has
 PostgreSQL ANALYZE chat_sessions, which does not block writers, so that the planner knows
@@ -25,7 +29,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from migrations.steps import create_index, index_valid, report
+from migrations.steps import ID_TEXT_INDEX, create_index, index_valid, report
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -48,6 +52,8 @@ PLATFORMS_MESSAGES_CREATED_AT = "ix_chat_messages_created_at"
 
 
 def upgrade() -> None:
+    if not index_valid(ID_TEXT_INDEX[0]):
+        create_index(*ID_TEXT_INDEX)
     dialect = op.get_bind().dialect.name
     expression = CHANGED_AT_EXPRESSION["postgresql" if dialect == "postgresql" else "sqlite"]
     created = create_index(CHANGED_AT, f"chat_sessions (({expression}))")

@@ -97,6 +97,38 @@ async def test_upgrade_from_empty_creates_the_platform_shape_and_the_list_indexe
     assert second == []
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_database_from_before_the_renumbering_upgrades_to_head(
+    backend: str, tmp_path: Path
+) -> None:
+    """Until the revisions were renumbered, 0002 was the runs migration (now 0004): a
+    database stamped 0002 then has the runs' tables and none of today's 0002 and 0003."""
+    async with scratch_url(backend, tmp_path) as url:
+        if backend == "postgresql":
+            await load_platform_schema(url)
+        database = Database.from_url(url)
+        await upgrade(database)
+        async with database.engine.begin() as connection:
+            await connection.execute(text(f"DROP INDEX {LIVE_INDEX}"))
+            for table in SERVER_TABLES:
+                await connection.execute(text(f"DROP TABLE {table}"))
+            await connection.execute(
+                text(f"UPDATE {SERVER_VERSION_TABLE} SET version_num = '0002'")
+            )
+        await upgrade(database)
+        _, indexes = await _describe(database, backend)
+        async with database.engine.connect() as connection:
+            version = await connection.scalar(
+                text(f"SELECT version_num FROM {SERVER_VERSION_TABLE}")
+            )
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        await database.dispose()
+
+    assert version == SERVER_HEAD
+    assert indexes >= SERVER_INDEXES
+    assert set(SERVER_TABLES) <= set(tables)
+
+
 def _schema_dump(url: str) -> str:
     """pg_dump's schema of the database, less the server's own indexes and tables."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
